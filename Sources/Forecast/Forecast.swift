@@ -1,0 +1,1 @@
+// The forecasting core (arrival-rate models, quantiles, drift) is built in Sources/Forecast.

@@ -1,0 +1,192 @@
+/// How one target may be scaled: bounds, capacity, service level and guardrails.
+///
+/// Every field has the default a new install gets; `ScalingPolicy(maxReplicas:capacity:)` is a
+/// complete policy. Durations are seconds.
+public struct ScalingPolicy: Sendable, Equatable, Codable {
+    public var minReplicas: Int
+    public var maxReplicas: Int
+    /// Messages per second one replica drains: configured, or learned online.
+    public var capacity: CapacityPolicy
+    /// Share of a replica's capacity the plan may use for arrivals (0 < u ≤ 1).
+    public var targetUtilization: Double
+    /// A message should wait no longer than this; the backlog is planned to drain within it.
+    public var latencySLOSeconds: Double
+    /// From asking for a replica to that replica being useful.
+    public var startupSeconds: Double
+    /// Partition count: replicas above it would idle. `nil` when the workload has no partitions.
+    public var partitions: Int?
+    /// A change smaller than this share of the current count is not made (HPA's 10 %).
+    public var tolerance: Double
+    public var scaleUp: ScalingRules
+    public var scaleDown: ScalingRules
+    public var forecast: ForecastUse
+    /// The plan never goes below what the reactive baseline asks for, unless this is off.
+    public var reactiveFloor: Bool
+    public var reactive: ReactiveBaselinePolicy
+    /// A value older than this is stale: the tick holds the current count.
+    public var staleAfterSeconds: Double
+
+    public init(
+        minReplicas: Int = 1,
+        maxReplicas: Int,
+        capacity: CapacityPolicy,
+        targetUtilization: Double = 0.8,
+        latencySLOSeconds: Double = 60,
+        startupSeconds: Double = 120,
+        partitions: Int? = nil,
+        tolerance: Double = 0.1,
+        scaleUp: ScalingRules = .defaultScaleUp,
+        scaleDown: ScalingRules = .defaultScaleDown,
+        forecast: ForecastUse = ForecastUse(),
+        reactiveFloor: Bool = true,
+        reactive: ReactiveBaselinePolicy = ReactiveBaselinePolicy(),
+        staleAfterSeconds: Double = 60
+    ) {
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.capacity = capacity
+        self.targetUtilization = targetUtilization
+        self.latencySLOSeconds = latencySLOSeconds
+        self.startupSeconds = startupSeconds
+        self.partitions = partitions
+        self.tolerance = tolerance
+        self.scaleUp = scaleUp
+        self.scaleDown = scaleDown
+        self.forecast = forecast
+        self.reactiveFloor = reactiveFloor
+        self.reactive = reactive
+        self.staleAfterSeconds = staleAfterSeconds
+    }
+
+    /// The highest count the bounds and the partition cap allow.
+    public var ceilingReplicas: Int {
+        if let partitions { return min(maxReplicas, partitions) }
+        return maxReplicas
+    }
+}
+
+/// Where the capacity of one replica (messages per second) comes from.
+public enum CapacityPolicy: Sendable, Equatable, Codable {
+    /// Configured by the user and never changed.
+    case fixed(perReplica: Double)
+    /// Learned online from throughput per ready replica while the group is saturated.
+    case learned(LearnedCapacity)
+}
+
+/// Settings of online capacity learning.
+public struct LearnedCapacity: Sendable, Equatable, Codable {
+    /// Used until enough saturated samples are seen; without it the planner holds until then.
+    public var initial: Double?
+    /// Bounds on the learned value (messages per second per replica).
+    public var minimum: Double?
+    public var maximum: Double?
+    /// Saturated samples kept; the estimate is their median.
+    public var window: Int
+    /// Samples needed before the learned value replaces `initial`.
+    public var minimumSamples: Int
+
+    public init(initial: Double? = nil, minimum: Double? = nil, maximum: Double? = nil, window: Int = 31, minimumSamples: Int = 5) {
+        self.initial = initial
+        self.minimum = minimum
+        self.maximum = maximum
+        self.window = window
+        self.minimumSamples = minimumSamples
+    }
+}
+
+/// HPA-style behaviour for one direction: a stabilisation window and rate policies.
+public struct ScalingRules: Sendable, Equatable, Codable {
+    public var stabilizationWindowSeconds: Double
+    public var selectPolicy: SelectPolicy
+    public var policies: [RatePolicy]
+
+    public init(stabilizationWindowSeconds: Double, selectPolicy: SelectPolicy = .max, policies: [RatePolicy]) {
+        self.stabilizationWindowSeconds = stabilizationWindowSeconds
+        self.selectPolicy = selectPolicy
+        self.policies = policies
+    }
+
+    /// Kubernetes HPA's default scale-up: no stabilisation, at most max(4 pods, 100 %) per 15 s.
+    public static let defaultScaleUp = ScalingRules(
+        stabilizationWindowSeconds: 0,
+        selectPolicy: .max,
+        policies: [RatePolicy(kind: .pods, value: 4, periodSeconds: 15), RatePolicy(kind: .percent, value: 100, periodSeconds: 15)]
+    )
+    /// Kubernetes HPA's default scale-down: 300 s stabilisation, at most 100 % per 15 s.
+    public static let defaultScaleDown = ScalingRules(
+        stabilizationWindowSeconds: 300,
+        selectPolicy: .max,
+        policies: [RatePolicy(kind: .percent, value: 100, periodSeconds: 15)]
+    )
+}
+
+/// Which of several rate policies wins, as HPA's `selectPolicy`.
+public enum SelectPolicy: String, Sendable, Equatable, Codable, CaseIterable {
+    /// The policy allowing the largest change.
+    case max = "Max"
+    /// The policy allowing the smallest change.
+    case min = "Min"
+    /// No change in this direction at all.
+    case disabled = "Disabled"
+}
+
+/// At most `value` pods, or `value` percent of the count at the period's start, per period.
+public struct RatePolicy: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
+        case pods = "Pods"
+        case percent = "Percent"
+    }
+
+    public var kind: Kind
+    public var value: Int
+    public var periodSeconds: Double
+
+    public init(kind: Kind, value: Int, periodSeconds: Double) {
+        self.kind = kind
+        self.value = value
+        self.periodSeconds = periodSeconds
+    }
+}
+
+/// How the forecast may steer the plan.
+public struct ForecastUse: Sendable, Equatable, Codable {
+    /// Plan on the forecast's upper quantile when one is given; otherwise on the current rate.
+    public var enabled: Bool
+    /// Let a forecast lower than the current rate scale the workload down ahead of time.
+    /// Off by default: the forecast can then only raise the plan.
+    public var allowScaleDown: Bool
+
+    public init(enabled: Bool = true, allowScaleDown: Bool = false) {
+        self.enabled = enabled
+        self.allowScaleDown = allowScaleDown
+    }
+}
+
+/// The reactive baseline: what KEDA under HPA behaviour would ask for in the same tick.
+public struct ReactiveBaselinePolicy: Sendable, Equatable, Codable {
+    /// KEDA's `lagThreshold`: messages of lag per replica. `nil` derives it from the capacity
+    /// as `lagThresholdSeconds` of one replica's work.
+    public var lagThreshold: Double?
+    public var lagThresholdSeconds: Double
+    /// The rate trigger's target utilisation; `nil` uses the policy's `targetUtilization`.
+    public var targetUtilization: Double?
+    public var tolerance: Double
+    public var scaleUp: ScalingRules
+    public var scaleDown: ScalingRules
+
+    public init(
+        lagThreshold: Double? = nil,
+        lagThresholdSeconds: Double = 30,
+        targetUtilization: Double? = nil,
+        tolerance: Double = 0.1,
+        scaleUp: ScalingRules = .defaultScaleUp,
+        scaleDown: ScalingRules = .defaultScaleDown
+    ) {
+        self.lagThreshold = lagThreshold
+        self.lagThresholdSeconds = lagThresholdSeconds
+        self.targetUtilization = targetUtilization
+        self.tolerance = tolerance
+        self.scaleUp = scaleUp
+        self.scaleDown = scaleDown
+    }
+}
