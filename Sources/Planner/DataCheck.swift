@@ -1,0 +1,70 @@
+/// Which observed values a tick can use.
+struct CheckedObservation {
+    var lag: Double?
+    var arrivalRate: Double?
+    var throughput: Double?
+    var readyReplicas: Int?
+    var current: Int
+    var problems: [DataProblem]
+
+    /// Problems with a value the plan needs (lag, arrival rate, the current count): the tick holds.
+    var blockingProblems: [DataProblem] {
+        problems.filter { [.lag, .arrivalRate, .desiredReplicas].contains($0.metric) }
+    }
+
+    /// Any value at all larger than this is absurd and treated as invalid (messages, or messages/s).
+    static let absurd = 1e12
+    /// Replica counts above this are absurd.
+    static let absurdReplicas = 1_000_000
+
+    /// `learning`: whether throughput and ready replicas are needed (capacity is learned);
+    /// when they are not, their problems are not reported.
+    init(_ observation: Observation, staleAfter: Double, learning: Bool) {
+        var problems: [DataProblem] = []
+        func check(_ sample: Sample<Double>?, _ metric: MetricName) -> Double? {
+            guard let sample else {
+                problems.append(DataProblem(metric: metric, kind: .missing))
+                return nil
+            }
+            guard sample.value.isFinite, sample.value >= 0, sample.value <= Self.absurd else {
+                problems.append(DataProblem(metric: metric, kind: .invalid))
+                return nil
+            }
+            guard sample.ageSeconds <= staleAfter else {
+                problems.append(DataProblem(metric: metric, kind: .stale))
+                return nil
+            }
+            return sample.value
+        }
+        lag = check(observation.lag, .lag)
+        arrivalRate = check(observation.arrivalRate, .arrivalRate)
+        throughput = check(observation.throughput, .throughput)
+        if let ready = observation.readyReplicas {
+            if ready.value < 0 || ready.value > Self.absurdReplicas {
+                problems.append(DataProblem(metric: .readyReplicas, kind: .invalid))
+            } else if ready.ageSeconds > staleAfter {
+                problems.append(DataProblem(metric: .readyReplicas, kind: .stale))
+            } else {
+                readyReplicas = ready.value
+            }
+        } else {
+            problems.append(DataProblem(metric: .readyReplicas, kind: .missing))
+        }
+        let desired = observation.desiredReplicas
+        if desired.value < 0 || desired.value > Self.absurdReplicas {
+            problems.append(DataProblem(metric: .desiredReplicas, kind: .invalid))
+        } else if desired.ageSeconds > staleAfter {
+            problems.append(DataProblem(metric: .desiredReplicas, kind: .stale))
+        }
+        current = min(max(desired.value, 0), Self.absurdReplicas)
+        self.problems = learning ? problems : problems.filter { $0.metric != .throughput && $0.metric != .readyReplicas }
+    }
+
+    /// The hold reasons for the blocking problems, each once, in a fixed order.
+    var holdReasons: [Reason] {
+        let kinds = Set(blockingProblems.map(\.kind))
+        return [(DataProblem.Kind.missing, Reason.missingMetric), (.stale, .staleMetric), (.invalid, .invalidMetric)]
+            .filter { kinds.contains($0.0) }
+            .map(\.1)
+    }
+}

@@ -1,0 +1,148 @@
+/// The decision core: one target, one tick. Pure and synchronous: no I/O, no clock, no logging.
+///
+/// - Parameters:
+///   - observation: what the metric sources and the orchestrator reported this tick.
+///   - state: what `decide` returned last tick for this target (`PlannerState()` at first).
+///   - policy: the target's scaling policy.
+///   - forecast: the arrival-rate forecast over the lead time, when a forecaster has one.
+///   - now: the tick's time, Unix seconds.
+/// - Returns: the decision and the state to pass to the next tick.
+///
+/// The plan: replicas to serve the expected arrival rate at the target utilisation, plus
+/// replicas to drain the current backlog within the latency SLO. The expected rate is the
+/// forecast's upper quantile when the policy uses forecasts (never below the observed rate unless
+/// forecast-driven scale-down is allowed), else the observed rate. The guardrails then apply in
+/// the order documented on `Guardrails`. A missing, stale or invalid lag, arrival rate or
+/// current count holds the current count: it is never read as zero and never scales down.
+public func decide(
+    observation: Observation,
+    state: PlannerState,
+    policy: ScalingPolicy,
+    forecast: ForecastInput? = nil,
+    now: Double
+) -> (decision: Decision, state: PlannerState) {
+    var state = state
+    let learning: LearnedCapacity? = if case .learned(let settings) = policy.capacity { settings } else { nil }
+    let data = CheckedObservation(observation, staleAfter: policy.staleAfterSeconds, learning: learning != nil)
+    let current = data.current
+    if !data.problems.contains(where: { $0.metric == .desiredReplicas }) {
+        state.recordObservedReplicas(current, now: now)
+    }
+    state.prune(now: now, policy: policy)
+
+    let capacity: CapacityEstimate
+    if let learning {
+        state.capacity.learn(lag: data.lag, throughput: data.throughput, readyReplicas: data.readyReplicas, settings: learning)
+        capacity = state.capacity.estimate(settings: learning)
+    } else if case .fixed(let perReplica) = policy.capacity {
+        capacity = CapacityEstimate(perReplica: perReplica, source: .configured)
+    } else {
+        capacity = CapacityEstimate(perReplica: nil, source: .unknown)
+    }
+
+    let reactive = ReactiveBaseline.compute(
+        data: data, capacity: capacity.perReplica, policy: policy, state: &state, now: now)
+    var inputs = DecisionInputs(
+        observation: observation, nowSeconds: now,
+        capacityPerReplica: capacity.perReplica, capacitySource: capacity.source,
+        dataProblems: data.problems
+    )
+
+    var steps: [Step] = []
+    var planned: Int?
+    var usedForecast: ForecastInput?
+    var result: Int
+    let holdReasons = data.holdReasons
+    if !holdReasons.isEmpty || capacity.perReplica == nil {
+        // Hold. The held count enters the stabilisation window, so that when data returns the
+        // plan cannot drop below it before a full scale-down window has passed.
+        result = current
+        steps = (holdReasons.isEmpty ? [.capacityUnknown] : holdReasons).map { Step(reason: $0, replicas: current) }
+        _ = Guardrails.stabilize(
+            current, current: current, window: &state.planRecommendations,
+            up: policy.scaleUp, down: policy.scaleDown, now: now)
+    } else {
+        let plan = Plan.make(data: data, capacity: capacity.perReplica ?? 0, policy: policy, forecast: forecast)
+        inputs.expectedArrivalRate = plan.expectedRate
+        inputs.arrivalRateSource = plan.rateSource
+        inputs.serveReplicas = plan.serve
+        inputs.drainReplicas = plan.drain
+        usedForecast = plan.rateSource == .forecast ? forecast : nil
+        planned = Guardrails.replicas(for: plan.need)
+        steps += plan.steps
+
+        let tolerated = Guardrails.tolerate(need: plan.need, current: current, tolerance: policy.tolerance)
+        result = tolerated.replicas
+        if tolerated.held { steps.append(Step(reason: .withinTolerance, replicas: result)) }
+        let bounded = Guardrails.bound(result, policy: policy)
+        result = bounded.replicas
+        steps += bounded.steps
+        let stabilized = Guardrails.stabilize(
+            result, current: current, window: &state.planRecommendations,
+            up: policy.scaleUp, down: policy.scaleDown, now: now)
+        result = stabilized.replicas
+        if let step = stabilized.step { steps.append(step) }
+        let limited = Guardrails.limitRate(
+            result, current: current, events: state.scaleEvents,
+            up: policy.scaleUp, down: policy.scaleDown, now: now)
+        result = limited.replicas
+        if let step = limited.step { steps.append(step) }
+    }
+
+    if policy.reactiveFloor, let floor = reactive?.replicas, floor > result {
+        result = floor
+        steps.append(Step(reason: .reactiveFloor, replicas: result))
+    }
+
+    state.noteDecision(from: current, to: result, now: now)
+    let decision = Decision(
+        desiredReplicas: result,
+        currentReplicas: current,
+        reactiveReplicas: reactive?.replicas,
+        plannedReplicas: planned,
+        forecast: usedForecast,
+        reasons: steps.map(\.reason),
+        explanation: Explanation.line(
+            current: current, desired: result, planned: planned, inputs: inputs, forecast: usedForecast,
+            policy: policy, steps: steps),
+        inputs: inputs
+    )
+    return (decision, state)
+}
+
+/// The plan before guardrails: the fractional replicas the expected load needs.
+struct Plan {
+    var expectedRate: Double
+    var rateSource: ArrivalRateSource
+    var serve: Double
+    var drain: Double
+    var steps: [Step]
+
+    var need: Double { serve + drain }
+
+    static func make(data: CheckedObservation, capacity: Double, policy: ScalingPolicy, forecast: ForecastInput?) -> Plan {
+        let observed = data.arrivalRate ?? 0  // present: a missing rate holds before the plan is made
+        let lag = data.lag ?? 0
+        let perReplica = capacity * policy.targetUtilization
+        let drain = lag / (capacity * policy.latencySLOSeconds)
+        var steps: [Step] = []
+        var rate = observed
+        var source = ArrivalRateSource.observed
+        if policy.forecast.enabled, let forecast {
+            let usable = forecast.upper.isFinite && forecast.upper >= 0 && forecast.upper <= CheckedObservation.absurd
+            if !usable {
+                steps.append(Step(reason: .forecastRejected, replicas: Guardrails.replicas(for: observed / perReplica + drain)))
+            } else if forecast.upper >= observed || policy.forecast.allowScaleDown {
+                rate = forecast.upper
+                source = .forecast
+            } else {
+                let withForecast = Guardrails.replicas(for: forecast.upper / perReplica + drain)
+                let withObserved = Guardrails.replicas(for: observed / perReplica + drain)
+                if withForecast < withObserved {
+                    steps.append(Step(reason: .forecastScaleDownBlocked, replicas: withObserved))
+                }
+            }
+        }
+        return Plan(expectedRate: rate, rateSource: source, serve: rate / perReplica, drain: drain, steps: steps)
+    }
+}

@@ -1,0 +1,94 @@
+/// Per-target memory of the decision core, passed into `decide` and returned updated.
+///
+/// A value type the caller keeps (and may persist: it is `Codable`). Memory is bounded: windows
+/// are pruned by age and capped at `PlannerState.maxEntries` entries each.
+public struct PlannerState: Sendable, Equatable, Codable {
+    /// Unstabilised recommendations of the plan, for its stabilisation windows.
+    public internal(set) var planRecommendations: [TimedCount] = []
+    /// Unstabilised recommendations of the reactive baseline, for its own windows.
+    public internal(set) var reactiveRecommendations: [TimedCount] = []
+    /// Changes of the workload's desired count, for the rate policies.
+    public internal(set) var scaleEvents: [ScaleEvent] = []
+    /// The desired count seen in the previous tick.
+    public internal(set) var lastObservedReplicas: Int?
+    /// A change this core decided, not yet seen applied: when the next tick observes it, it is
+    /// recorded as a scale event at the time it was decided (as the HPA records its own changes).
+    public internal(set) var pendingChange: PendingChange?
+    public internal(set) var capacity = CapacityLearnerState()
+
+    /// The longest any window or event list may grow.
+    public static let maxEntries = 2048
+
+    public init() {}
+}
+
+/// A replica count recommended at a time.
+public struct TimedCount: Sendable, Equatable, Codable {
+    public var time: Double
+    public var replicas: Int
+
+    public init(time: Double, replicas: Int) {
+        self.time = time
+        self.replicas = replicas
+    }
+}
+
+/// A change of the workload's desired count: positive up, negative down.
+public struct ScaleEvent: Sendable, Equatable, Codable {
+    public var time: Double
+    public var change: Int
+
+    public init(time: Double, change: Int) {
+        self.time = time
+        self.change = change
+    }
+}
+
+/// A change decided at `time`, from `from` to `to` replicas.
+public struct PendingChange: Sendable, Equatable, Codable {
+    public var time: Double
+    public var from: Int
+    public var to: Int
+}
+
+extension PlannerState {
+    /// Records the change of the observed desired count since the previous tick.
+    ///
+    /// A change this core decided and now sees applied is dated when it was decided; any other
+    /// change (a decision not applied in shadow mode, an operator, another controller) is dated now.
+    mutating func recordObservedReplicas(_ observed: Int, now: Double) {
+        defer {
+            lastObservedReplicas = observed
+            pendingChange = nil
+        }
+        guard let last = lastObservedReplicas, observed != last else { return }
+        if let pending = pendingChange, pending.from == last, pending.to == observed {
+            scaleEvents.append(ScaleEvent(time: pending.time, change: observed - last))
+        } else {
+            scaleEvents.append(ScaleEvent(time: now, change: observed - last))
+        }
+    }
+
+    /// Notes a decided change so the next tick can date it when it sees it applied.
+    mutating func noteDecision(from current: Int, to desired: Int, now: Double) {
+        pendingChange = desired == current ? nil : PendingChange(time: now, from: current, to: desired)
+    }
+
+    /// Drops entries older than every window and period that could still read them.
+    mutating func prune(now: Double, policy: ScalingPolicy) {
+        let planWindow = max(policy.scaleUp.stabilizationWindowSeconds, policy.scaleDown.stabilizationWindowSeconds)
+        let reactiveWindow = max(
+            policy.reactive.scaleUp.stabilizationWindowSeconds, policy.reactive.scaleDown.stabilizationWindowSeconds)
+        let periods = [policy.scaleUp, policy.scaleDown, policy.reactive.scaleUp, policy.reactive.scaleDown]
+            .flatMap(\.policies).map(\.periodSeconds)
+        let longestPeriod = periods.max() ?? 0
+        planRecommendations = Self.keep(planRecommendations, newerThan: now - planWindow, time: \.time)
+        reactiveRecommendations = Self.keep(reactiveRecommendations, newerThan: now - reactiveWindow, time: \.time)
+        scaleEvents = Self.keep(scaleEvents, newerThan: now - longestPeriod, time: \.time)
+    }
+
+    private static func keep<T>(_ items: [T], newerThan cutoff: Double, time: (T) -> Double) -> [T] {
+        let recent = items.filter { time($0) > cutoff }
+        return recent.count > maxEntries ? Array(recent.suffix(maxEntries)) : recent
+    }
+}

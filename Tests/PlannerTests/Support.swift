@@ -1,0 +1,70 @@
+@testable import Planner
+
+/// Rules that never limit: for tests of everything but the rate policies.
+let unlimited = ScalingRules(stabilizationWindowSeconds: 0, selectPolicy: .max, policies: [])
+
+/// A policy with no tolerance, no stabilisation, no rate limits and no floor, so a test sees the
+/// plan itself; each test turns on what it checks.
+func plainPolicy(
+    min: Int = 1, max: Int = 100, capacity: Double = 100, utilization: Double = 0.8, slo: Double = 60,
+    partitions: Int? = nil
+) -> ScalingPolicy {
+    ScalingPolicy(
+        minReplicas: min, maxReplicas: max, capacity: .fixed(perReplica: capacity),
+        targetUtilization: utilization, latencySLOSeconds: slo, partitions: partitions, tolerance: 0,
+        scaleUp: unlimited, scaleDown: unlimited, reactiveFloor: false
+    )
+}
+
+func observe(
+    lag: Double? = 0, rate: Double? = 0, throughput: Double? = nil, ready: Int? = nil, current: Int,
+    age: Double = 0
+) -> Observation {
+    Observation(
+        lag: lag.map { Sample($0, ageSeconds: age) },
+        arrivalRate: rate.map { Sample($0, ageSeconds: age) },
+        throughput: throughput.map { Sample($0, ageSeconds: age) },
+        readyReplicas: Sample(ready ?? current, ageSeconds: age),
+        desiredReplicas: Sample(current, ageSeconds: age)
+    )
+}
+
+/// Drives `decide` tick by tick like a controller whose decisions are applied at once.
+struct Run {
+    var policy: ScalingPolicy
+    var state = PlannerState()
+    var replicas: Int
+    var now: Double = 1_000_000
+
+    init(policy: ScalingPolicy, replicas: Int) {
+        self.policy = policy
+        self.replicas = replicas
+    }
+
+    /// One tick; the decision is applied (the workload's count becomes the decision).
+    @discardableResult
+    mutating func tick(
+        lag: Double? = 0, rate: Double? = 0, throughput: Double? = nil, ready: Int? = nil,
+        forecast: ForecastInput? = nil, after seconds: Double = 15, apply: Bool = true
+    ) -> Decision {
+        now += seconds
+        let observation = observe(lag: lag, rate: rate, throughput: throughput, ready: ready, current: replicas)
+        let (decision, next) = decide(observation: observation, state: state, policy: policy, forecast: forecast, now: now)
+        state = next
+        if apply { replicas = decision.desiredReplicas }
+        return decision
+    }
+}
+
+/// A small deterministic generator for property tests (SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
