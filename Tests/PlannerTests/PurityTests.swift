@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// `decide` imports no networking, reads no clock and does no logging: the whole Planner module
+/// imports nothing at all beyond the Swift standard library. This test keeps it so.
+@Suite("The decision core is pure")
+struct PurityTests {
+    static let plannerSources: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/Planner")
+
+    @Test func plannerImportsNothingAndTouchesNoClockNetworkOrLog() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: Self.plannerSources, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "swift" }
+        #expect(files.count >= 5)
+        let forbidden = [
+            "import ", "Date(", "Date.now", "ContinuousClock", "SuspendingClock", "DispatchTime", "clock_gettime",
+            "gettimeofday", "print(", "Logger", "URLSession", "FileManager", "async", "await", "Task {", "Task.",
+            "random", "getenv",
+        ]
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                for word in forbidden where code.contains(word) {
+                    Issue.record("\(file.lastPathComponent):\(number + 1) uses '\(word)': \(line)")
+                }
+            }
+        }
+    }
+}
