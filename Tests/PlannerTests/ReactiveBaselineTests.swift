@@ -50,6 +50,15 @@ struct ReactiveBaselineTests {
         #expect(decision.reactiveReplicas == 24)
     }
 
+    @Test(arguments: [(1920.0, 24, [Reason]()), (2000.0, 24, [Reason.partitionCap]), (1840.0, 23, [Reason]())])
+    func partitionCapAtItsEdge(rate: Double, expected: Int, reasons: [Reason]) {
+        let (decision, _) = decide(
+            observation: observe(lag: 0, rate: rate, current: 20), state: PlannerState(),
+            policy: plainPolicy(max: 60, partitions: 24), now: 0)
+        #expect(decision.desiredReplicas == expected)
+        #expect(decision.reasons == reasons)
+    }
+
     @Test func reactiveFloorLiftsALeanPlanAndCanBeTurnedOff() {
         var policy = reactivePolicy(lagThreshold: 100)
         policy.reactiveFloor = true
