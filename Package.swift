@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Planner", targets: ["Planner"]),
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,16 +26,19 @@ let package = Package(
             name: "ForescaleConfig",
             dependencies: ["Planner", .product(name: "Yams", package: "Yams")]
         ),
+        // The queue simulator, the standard scenario and the baseline policies.
+        .target(name: "Simulation", dependencies: ["Planner"]),
         .executableTarget(
             name: "forescale",
             dependencies: [
-                "Planner", "ForescaleConfig",
+                "Planner", "ForescaleConfig", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["forescale"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,7 @@ struct Forescale: ParsableCommand {
         commandName: "forescale",
         abstract: "A predictive autoscaler for queue consumers.",
         version: ForescaleVersion.current,
-        subcommands: [Version.self]
+        subcommands: [Simulate.self, Version.self]
     )
 }
 

@@ -1,0 +1,53 @@
+import Planner
+
+/// Every policy of the standard comparison run on one trace, side by side.
+public struct Comparison: Sendable, Codable {
+    public var trace: String
+    public var capacityPerReplica: Double
+    public var simulatedSeconds: Int
+    public var warmupSeconds: Int
+    public var forescale: RunResult
+    /// KEDA swept over target utilisations.
+    public var keda: [RunResult]
+    public var hpa: RunResult
+    public var clairvoyant: RunResult
+
+    /// The cheapest swept KEDA setting no later than Forescale; `nil` when none is that punctual.
+    public var bestTunedReactive: RunResult? {
+        keda.filter { $0.latePercent <= forescale.latePercent + 1e-9 }.min { $0.replicaHours < $1.replicaHours }
+    }
+
+    /// The target utilisations KEDA is swept over.
+    public static let sweep: [Double] = stride(from: 0.5, through: 0.951, by: 0.05).map { ($0 * 100).rounded() / 100 }
+
+    /// The policy Forescale runs with in the simulation: its defaults, sized to the scenario.
+    public static func defaultPolicy(capacity: Double, scenario: Scenario) -> ScalingPolicy {
+        ScalingPolicy(
+            minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas, capacity: .fixed(perReplica: capacity),
+            latencySLOSeconds: Double(scenario.sloSeconds), startupSeconds: Double(scenario.startupSeconds))
+    }
+
+    /// Runs the comparison. `forescale` defaults to Forescale's default policy without a forecaster.
+    public static func run(
+        trace: Trace, scenario: Scenario, forescale: ForescaleController? = nil,
+        record: ((String, TickRecord) -> Void)? = nil
+    ) -> Comparison {
+        let arrivals = trace.arrivalsPerSecond(spanSeconds: scenario.spanSeconds.map(Double.init))
+        let capacity = scenario.capacity(arrivals: arrivals)
+        let model = QueueModel(arrivals: arrivals, startTime: trace.start, capacity: capacity, scenario: scenario)
+        var ours = forescale ?? ForescaleController(policy: defaultPolicy(capacity: capacity, scenario: scenario))
+        let oursName = ours.name
+        let oursResult = model.run(&ours, record: record.map { callback in { callback(oursName, $0) } })
+        let keda = sweep.map { utilization -> RunResult in
+            var controller = KEDAController(
+                capacity: capacity, utilization: utilization, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
+            return model.run(&controller)
+        }
+        var hpa = HPAController(capacity: capacity, utilization: 0.7, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
+        var clairvoyant = ClairvoyantController(arrivals: arrivals, capacity: capacity, scenario: scenario)
+        return Comparison(
+            trace: trace.name, capacityPerReplica: capacity, simulatedSeconds: arrivals.count,
+            warmupSeconds: scenario.warmup(span: arrivals.count),
+            forescale: oursResult, keda: keda, hpa: model.run(&hpa), clairvoyant: model.run(&clairvoyant))
+    }
+}

@@ -1,0 +1,103 @@
+import Planner
+
+/// Forescale's own decision core, exactly as the live controller calls it.
+public struct ForescaleController: ScalingController {
+    public var name: String
+    public var policy: ScalingPolicy
+    var state = PlannerState()
+    /// Supplies the forecast for a tick, when a forecaster is plugged in.
+    var forecaster: ((ControllerView) -> ForecastInput?)?
+
+    public init(name: String = "forescale", policy: ScalingPolicy, forecaster: ((ControllerView) -> ForecastInput?)? = nil) {
+        self.name = name
+        self.policy = policy
+        self.forecaster = forecaster
+    }
+
+    public mutating func tick(_ view: ControllerView) -> ControllerOutput {
+        let forecast = forecaster?(view)
+        let (decision, next) = decide(observation: view.observation, state: state, policy: policy, forecast: forecast, now: view.now)
+        state = next
+        return ControllerOutput(desiredReplicas: decision.desiredReplicas, forecast: decision.forecast)
+    }
+}
+
+/// KEDA under HPA behaviour: the reactive baseline of `decide`, driving on its own.
+///
+/// KEDA's lag trigger with a threshold of 30 s of one replica's work, plus an arrival-rate trigger
+/// at `utilization`; the HPA's 10 % tolerance, default scale-up (max of 4 pods and 100 % per 15 s)
+/// and 300 s scale-down stabilisation. It is the same code that gives Forescale its reactive floor.
+public struct KEDAController: ScalingController {
+    public var name: String
+    var policy: ScalingPolicy
+    var state = PlannerState()
+
+    public init(capacity: Double, utilization: Double, minReplicas: Int, maxReplicas: Int) {
+        name = "keda@\(Self.format(utilization))"
+        policy = ScalingPolicy(
+            minReplicas: minReplicas, maxReplicas: maxReplicas, capacity: .fixed(perReplica: capacity),
+            targetUtilization: utilization, forecast: ForecastUse(enabled: false),
+            reactive: ReactiveBaselinePolicy(lagThresholdSeconds: 30, targetUtilization: utilization))
+    }
+
+    public mutating func tick(_ view: ControllerView) -> ControllerOutput {
+        let (decision, next) = decide(observation: view.observation, state: state, policy: policy, now: view.now)
+        state = next
+        return ControllerOutput(desiredReplicas: decision.reactiveReplicas ?? view.observation.desiredReplicas.value)
+    }
+
+    static func format(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        return "0." + (hundredths % 100 < 10 ? "0" : "") + String(hundredths % 100)
+    }
+}
+
+/// The HPA on CPU utilisation: a consumer's CPU tracks the work it does, so utilisation is
+/// throughput ÷ (ready replicas × capacity); desired = ceil(current × utilisation ÷ target), under
+/// the HPA's tolerance and default behaviour.
+public struct HPAController: ScalingController {
+    public var name: String
+    var keda: KEDAController
+
+    public init(capacity: Double, utilization: Double, minReplicas: Int, maxReplicas: Int) {
+        name = "hpa@\(KEDAController.format(utilization))"
+        keda = KEDAController(capacity: capacity, utilization: utilization, minReplicas: minReplicas, maxReplicas: maxReplicas)
+        // Only the utilisation trigger: no lag trigger.
+        keda.policy.reactive.lagThreshold = .greatestFiniteMagnitude
+    }
+
+    public mutating func tick(_ view: ControllerView) -> ControllerOutput {
+        var view = view
+        let observation = view.observation
+        let ready = max(observation.readyReplicas?.value ?? 0, 1)
+        let current = observation.desiredReplicas.value
+        // The rate trigger at the target utilisation, fed with the CPU-equivalent load.
+        let load = (observation.throughput?.value ?? 0) * Double(max(current, 1)) / Double(ready)
+        view.observation.arrivalRate = Sample(load, ageSeconds: observation.throughput?.ageSeconds ?? 0)
+        view.observation.lag = Sample(0, ageSeconds: 0)
+        return keda.tick(view)
+    }
+}
+
+/// A yardstick, not a policy anyone can run: it sees the future trace and the true backlog, and
+/// asks at each tick for what the arrivals one start-up time ahead will need.
+public struct ClairvoyantController: ScalingController {
+    public let name = "clairvoyant (sees the future)"
+    let arrivals: [Double]
+    let capacity: Double
+    let scenario: Scenario
+
+    public init(arrivals: [Double], capacity: Double, scenario: Scenario) {
+        self.arrivals = arrivals
+        self.capacity = capacity
+        self.scenario = scenario
+    }
+
+    public mutating func tick(_ view: ControllerView) -> ControllerOutput {
+        let from = min(view.second + scenario.startupSeconds, arrivals.count - 1)
+        let to = min(from + scenario.tickSeconds + scenario.rebalancePauseSeconds, arrivals.count)
+        let peak = arrivals[from..<max(to, from + 1)].max() ?? 0
+        let need = peak / capacity + view.trueLag / (capacity * Double(scenario.sloSeconds))
+        return ControllerOutput(desiredReplicas: Int((need - 1e-9).rounded(.up)))
+    }
+}

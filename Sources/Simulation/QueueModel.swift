@@ -1,0 +1,112 @@
+import Planner
+
+/// What a controller is shown at a tick, and may answer.
+public struct ControllerView: Sendable {
+    public var observation: Observation
+    /// Unix seconds of the tick.
+    public var now: Double
+    /// Seconds since the simulation began.
+    public var second: Int
+    /// The backlog right now, not delayed: only the clairvoyant yardstick may look.
+    public var trueLag: Double
+}
+
+public struct ControllerOutput: Sendable {
+    public var desiredReplicas: Int
+    /// The forecast the controller used, for plots.
+    public var forecast: ForecastInput?
+
+    public init(desiredReplicas: Int, forecast: ForecastInput? = nil) {
+        self.desiredReplicas = desiredReplicas
+        self.forecast = forecast
+    }
+}
+
+/// A scaling policy under simulation.
+public protocol ScalingController {
+    var name: String { get }
+    mutating func tick(_ view: ControllerView) -> ControllerOutput
+}
+
+/// The queue, the replicas and the score of one simulated run.
+public struct QueueModel {
+    public let scenario: Scenario
+    public let capacity: Double
+    let arrivals: [Double]
+    let startTime: Double
+    let warmup: Int
+
+    public init(arrivals: [Double], startTime: Double, capacity: Double, scenario: Scenario) {
+        self.arrivals = arrivals
+        self.startTime = startTime
+        self.capacity = capacity
+        self.scenario = scenario
+        self.warmup = scenario.warmup(span: arrivals.count)
+    }
+
+    /// Runs `controller` over the whole trace. `record` is called once per tick for plots.
+    public func run(_ controller: inout some ScalingController, record: ((TickRecord) -> Void)? = nil) -> RunResult {
+        var state = RunState(scenario: scenario, initialReplicas: scenario.minReplicas, warmup: warmup)
+        let history = scenario.metricDelaySeconds + scenario.rateWindowSeconds + 2
+        var lagRing = Ring(size: history)
+        var arrivedRing = Ring(size: history)
+        var processedRing = Ring(size: history)
+        var readyRing = Ring(size: history)
+        var tickArrivals = 0.0
+        for second in 0..<arrivals.count {
+            if second > 0, second % scenario.tickSeconds == 0 {
+                let seen = second - scenario.metricDelaySeconds
+                var output: ControllerOutput?
+                if seen - scenario.rateWindowSeconds >= 0 {
+                    let window = Double(scenario.rateWindowSeconds)
+                    let observation = Observation(
+                        lag: Sample(lagRing[seen], ageSeconds: Double(scenario.metricDelaySeconds)),
+                        arrivalRate: Sample(
+                            (arrivedRing[seen] - arrivedRing[seen - scenario.rateWindowSeconds]) / window,
+                            ageSeconds: Double(scenario.metricDelaySeconds)),
+                        throughput: Sample(
+                            (processedRing[seen] - processedRing[seen - scenario.rateWindowSeconds]) / window,
+                            ageSeconds: Double(scenario.metricDelaySeconds)),
+                        readyReplicas: Sample(Int(readyRing[seen]), ageSeconds: Double(scenario.metricDelaySeconds)),
+                        desiredReplicas: Sample(state.desired))
+                    let out = controller.tick(ControllerView(
+                        observation: observation, now: startTime + Double(second), second: second,
+                        trueLag: state.queue.total))
+                    state.scale(to: out.desiredReplicas, at: second)
+                    output = out
+                }
+                record?(TickRecord(
+                    time: startTime + Double(second), arrivalRate: tickArrivals / Double(scenario.tickSeconds),
+                    desired: state.desired, ready: state.ready, lag: state.queue.total, capacity: capacity,
+                    forecast: output?.forecast))
+                tickArrivals = 0
+            }
+            state.step(second: second, arrivals: arrivals[second], capacity: capacity)
+            tickArrivals += arrivals[second]
+            lagRing.set(second, state.queue.total)
+            arrivedRing.set(second, state.arrivedTotal)
+            processedRing.set(second, state.processedTotal)
+            readyRing.set(second, Double(state.ready))
+        }
+        return state.result(end: arrivals.count, capacity: capacity, name: controller.name)
+    }
+}
+
+/// One tick of a run, for plots and reports.
+public struct TickRecord: Sendable {
+    public var time: Double
+    public var arrivalRate: Double
+    public var desired: Int
+    public var ready: Int
+    public var lag: Double
+    public var capacity: Double
+    public var forecast: ForecastInput?
+}
+
+/// A fixed-size ring of per-second values, indexed by absolute second.
+struct Ring {
+    private var values: [Double]
+    init(size: Int) { values = Array(repeating: 0, count: size) }
+    subscript(second: Int) -> Double { values[second % values.count] }
+    mutating func set(_ second: Int, _ value: Double) { values[second % values.count] = value }
+}

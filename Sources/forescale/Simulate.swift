@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Simulation
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a recorded trace through Forescale and the reactive baselines in the standard scenario.")
+
+    @Option(name: .long, help: "A timestamp,value CSV of arrivals per interval.")
+    var trace: String
+
+    @Option(help: "Seconds from asking for a replica to it consuming.") var startup = 120
+    @Option(name: .customLong("metric-delay"), help: "Seconds the metrics lag behind.") var metricDelay = 30
+    @Option(name: .customLong("rate-window"), help: "Seconds rates are averaged over.") var rateWindow = 60
+    @Option(name: .customLong("rebalance-pause"), help: "Seconds every change of consumers pauses the group.") var rebalancePause = 5
+    @Option(help: "Latency SLO in seconds.") var slo = 60
+    @Option(name: .customLong("peak-replicas"), help: "Replicas the 99.9th-percentile rate needs (sizes capacity).") var peakReplicas = 40
+    @Option(help: "Seconds between decisions.") var tick = 15
+    @Option(help: "Seconds not scored at the start (default: min(7 days, 30 % of the span)).") var warmup: Int?
+    @Option(help: "Days of the trace to simulate from its start.") var days = 21.0
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        var scenario = Scenario()
+        scenario.startupSeconds = startup
+        scenario.metricDelaySeconds = metricDelay
+        scenario.rateWindowSeconds = rateWindow
+        scenario.rebalancePauseSeconds = rebalancePause
+        scenario.sloSeconds = slo
+        scenario.peakReplicas = peakReplicas
+        scenario.tickSeconds = tick
+        scenario.warmupSeconds = warmup
+        scenario.spanSeconds = Int(days * 86_400)
+        let loaded = try Trace.load(path: trace)
+        let comparison = Comparison.run(trace: loaded, scenario: scenario)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(comparison), as: UTF8.self))
+        } else {
+            print(ComparisonTable.render(comparison))
+        }
+    }
+}
