@@ -53,9 +53,9 @@ extension ConfigBuilder {
         if let url, !Self.isHTTPURL(url) {
             reader.report(map, "url", "not an http or https URL with a host: '\(url)' (e.g. http://prometheus:9090)")
         }
-        var timeout = defaultTimeout
-        if let value = positiveDuration(map, "timeout") { timeout = value }
-        if checkInterval, let interval, timeout >= interval {
+        let given = positiveDuration(map, "timeout")
+        let timeout = given ?? defaultTimeout
+        if checkInterval, let interval, given != nil || map["timeout"] == nil, timeout >= interval {
             let given = map["timeout"] == nil ? " (the default)" : ""
             reader.report(map, "timeout", "must be shorter than controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(timeout))\(given)")
         }

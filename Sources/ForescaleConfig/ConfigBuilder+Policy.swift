@@ -137,8 +137,9 @@ extension ConfigBuilder {
         if let value = reader.fraction(map, "tolerance") {
             if value >= 0, value < 1 { policy.tolerance = value } else { reportFraction(map, "tolerance", value, "≥ 0 and < 1") }
         }
-        if let stale = positiveDuration(map, "staleAfter") { policy.staleAfterSeconds = stale }
-        if let interval, policy.staleAfterSeconds < interval {
+        let stale = positiveDuration(map, "staleAfter")
+        if let stale { policy.staleAfterSeconds = stale }
+        if let interval, stale != nil || map["staleAfter"] == nil, policy.staleAfterSeconds < interval {
             let given = map["staleAfter"] == nil ? " (the default)" : ""
             reader.report(map, "staleAfter", "must be ≥ controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(policy.staleAfterSeconds))\(given)")
         }

@@ -34,7 +34,7 @@ struct ConfigBuilder {
         guard let node = reader.present(root, "controller", required: false) else { return config }
         guard let map = reader.map(node, at: "controller", allowed: ConfigSchema.controller) else { return nil }
         let before = reader.problems.count
-        if map["interval"] != nil, !reader.isNull(map["interval"]!) {
+        if let node = map["interval"], !reader.isNull(node) {
             interval = nil
             if let value = reader.duration(map, "interval") {
                 if value <= 0 || value > 3600 {

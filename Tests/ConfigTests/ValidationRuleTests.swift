@@ -190,3 +190,19 @@ struct ValidationRuleTests {
         }
     }
 }
+
+@Suite("An invalid value is reported once, not again by the checks that depend on it")
+struct NoCascadeTests {
+    @Test(arguments: [
+        RuleCase("targets[0].staleAfter", "missing unit", .controller("interval", "2m"), .target("staleAfter", "90")),
+        RuleCase("sources.prom.timeout", "not a duration", .controller("interval", "3s"), .source("burrow", "{ type: burrow, url: 'http://b', cluster: c, timeout: 1s }"),
+                 .source("rabbit", nil), .source("nats", nil), .source("stats", nil),
+                 .source("prom", "{ type: prometheus, url: 'http://p', timeout: soon }")),
+        RuleCase("controller.interval", "not a duration", .controller("interval", "fast"), .target("staleAfter", "1s")),
+        RuleCase("sources.burrow.type", "required key is missing", .source("burrow", "{ url: 'http://b', cluster: c }")),
+        RuleCase("targets[0].replicas.max", "expected an integer", .target("replicas", "{ min: 2, max: many }"), .target("partitions", "4")),
+    ])
+    func reportedOnce(_ rule: RuleCase) {
+        ValidationRuleTests().check(rule)
+    }
+}
