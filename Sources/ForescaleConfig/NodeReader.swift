@@ -88,7 +88,9 @@ struct NodeReader {
             }
             let keyPath = path.isEmpty ? key : "\(path).\(key)"
             if !allowed.contains(key) {
-                if elsewhere.contains(key) {
+                if key == "<<" {
+                    report(keyPath, at: keyNode, "YAML merge keys are not supported: write the keys out")
+                } else if elsewhere.contains(key) {
                     report(keyPath, at: keyNode, "\(elsewhereNote) (allowed here: \(allowed.joined(separator: ", ")))")
                 } else {
                     report(keyPath, at: keyNode, "unknown key\(DidYouMean.hint(for: key, among: allowed))")

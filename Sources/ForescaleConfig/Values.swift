@@ -42,6 +42,7 @@ public enum ConfigValues {
     /// Formats seconds the way the config writes them: `500ms`, `15s`, `2m`, `1h30m`, `14d`.
     public static func formatDuration(_ seconds: Double) -> String {
         if seconds == 0 { return "0s" }
+        guard seconds.isFinite, abs(seconds) < 1e12 else { return "\(formatNumber(seconds))s" }
         let millis = (seconds * 1000).rounded()
         if millis.truncatingRemainder(dividingBy: 1000) != 0 || seconds < 1 {
             return "\(Int(millis))ms"

@@ -81,6 +81,7 @@ let targetRules: [RuleCase] = [
     RuleCase("targets[0].name", "must be a DNS label", .target("name", "Orders_1")),
     RuleCase("targets[0].name", "required key is missing", .target("name", nil)),
     RuleCase("targets[0].replica", "unknown key (did you mean 'replicas'?)", .target("replica", "3")),
+    RuleCase("targets[0].<<", "YAML merge keys are not supported", .target("<<", "{ startup: 10s }")),
     RuleCase("targets[0].STARTUP", "unknown key (did you mean 'startup'?)", .target("STARTUP", "10s")),
     RuleCase("targets[0].replicas.max", "must be ≥ min (2), got 1", .target("replicas", "{ min: 2, max: 1 }")),
     RuleCase("targets[0].replicas.max", "must be 1–10000, got 20000", .target("replicas", "{ max: 20000 }")),
