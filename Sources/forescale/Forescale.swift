@@ -1,5 +1,6 @@
 import ArgumentParser
 import ForescaleConfig
+import Foundation
 
 @main
 struct Forescale: ParsableCommand {
@@ -7,8 +8,28 @@ struct Forescale: ParsableCommand {
         commandName: "forescale",
         abstract: "A predictive autoscaler for queue consumers.",
         version: ForescaleVersion.current,
-        subcommands: [Simulate.self, Version.self]
+        subcommands: [Validate.self, Simulate.self, Version.self]
     )
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a config file and summarise what it would scale.",
+        discussion: "Prints every problem (FILE:LINE:COL: KEYPATH: MESSAGE) to stderr and exits 2, or a summary per target and exits 0."
+    )
+
+    @Argument(help: "The YAML config file.")
+    var config: String
+
+    func run() throws {
+        switch ConfigLoader.loadResult(path: config) {
+        case .success(let loaded):
+            print(ConfigSummary.render(loaded, file: config))
+        case .failure(let errors):
+            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+    }
 }
 
 struct Version: ParsableCommand {

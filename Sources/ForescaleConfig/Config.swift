@@ -1,0 +1,134 @@
+import Planner
+
+/// A validated config file.
+public struct Config: Sendable, Equatable {
+    public var controller: ControllerConfig
+    /// By name.
+    public var sources: [String: SourceConfig]
+    /// By name.
+    public var orchestrators: [String: OrchestratorConfig]
+    /// In file order; names are unique.
+    public var targets: [TargetConfig]
+
+    public init(controller: ControllerConfig, sources: [String: SourceConfig], orchestrators: [String: OrchestratorConfig], targets: [TargetConfig]) {
+        self.controller = controller
+        self.sources = sources
+        self.orchestrators = orchestrators
+        self.targets = targets
+    }
+
+    /// The mode a target runs in: its own override, else the controller's.
+    public func effectiveMode(of target: TargetConfig) -> Mode {
+        target.mode ?? controller.mode
+    }
+}
+
+/// Whether decisions are applied (`live`) or only logged (`shadow`).
+public enum Mode: String, Sendable, Equatable, CaseIterable {
+    case shadow
+    case live
+}
+
+public struct ControllerConfig: Sendable, Equatable {
+    public var intervalSeconds: Double = 15
+    public var mode: Mode = .shadow
+    public var status = StatusConfig()
+    public var decisionLog = DecisionLogConfig()
+
+    public init() {}
+}
+
+public struct StatusConfig: Sendable, Equatable {
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 8080
+    /// File holding the bearer token mutations need.
+    public var tokenFile: String?
+    public var requireTokenForReads = false
+
+    public init() {}
+}
+
+public struct DecisionLogConfig: Sendable, Equatable {
+    public var path = "forescale-decisions.sqlite"
+    public var retentionSeconds: Double = 14 * 86_400
+
+    public init() {}
+}
+
+public enum SourceType: String, Sendable, Equatable, CaseIterable {
+    case prometheus, burrow, rabbitmq, nats, json
+}
+
+public enum OrchestratorType: String, Sendable, Equatable, CaseIterable {
+    case kubernetes, command, webhook
+    case processPool = "process-pool"
+}
+
+/// Credentials for an HTTP endpoint.
+public enum AuthConfig: Sendable, Equatable {
+    case bearerTokenFile(String)
+    case basic(username: String, passwordFile: String)
+}
+
+public struct TLSConfig: Sendable, Equatable {
+    public var caFile: String?
+    public var insecureSkipVerify: Bool
+
+    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+}
+
+/// How to reach an HTTP endpoint (a metric source or a webhook orchestrator).
+public struct HTTPEndpoint: Sendable, Equatable {
+    public var url: String
+    public var timeoutSeconds: Double
+    public var auth: AuthConfig?
+    public var tls: TLSConfig?
+    public var headers: [String: String]
+
+    public init(url: String, timeoutSeconds: Double, auth: AuthConfig? = nil, tls: TLSConfig? = nil, headers: [String: String] = [:]) {
+        self.url = url
+        self.timeoutSeconds = timeoutSeconds
+        self.auth = auth
+        self.tls = tls
+        self.headers = headers
+    }
+}
+
+public struct SourceConfig: Sendable, Equatable {
+    public var name: String
+    public var type: SourceType
+    public var endpoint: HTTPEndpoint
+    /// Burrow's cluster name (burrow only).
+    public var cluster: String?
+
+    public init(name: String, type: SourceType, endpoint: HTTPEndpoint, cluster: String? = nil) {
+        self.name = name
+        self.type = type
+        self.endpoint = endpoint
+        self.cluster = cluster
+    }
+}
+
+public struct OrchestratorConfig: Sendable, Equatable {
+    public var name: String
+    public var type: OrchestratorType
+    /// kubernetes: `nil` means the in-cluster service account.
+    public var kubeconfig: String?
+    public var context: String?
+    /// webhook only.
+    public var endpoint: HTTPEndpoint?
+    /// webhook [10s], command and process-pool [30s]; `nil` for kubernetes.
+    public var timeoutSeconds: Double?
+
+    public init(name: String, type: OrchestratorType, kubeconfig: String? = nil, context: String? = nil, endpoint: HTTPEndpoint? = nil, timeoutSeconds: Double? = nil) {
+        self.name = name
+        self.type = type
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.endpoint = endpoint
+        self.timeoutSeconds = timeoutSeconds
+    }
+}

@@ -1,0 +1,91 @@
+import Planner
+
+/// One scaled workload: what to scale, where its metrics come from, and its policy.
+public struct TargetConfig: Sendable, Equatable {
+    public var name: String
+    public var scale: ScaleConfig
+    public var metrics: MetricsConfig
+    /// The target's own mode; `nil` follows `controller.mode`.
+    public var mode: Mode?
+    /// Everything the planner needs.
+    public var policy: ScalingPolicy
+
+    public init(name: String, scale: ScaleConfig, metrics: MetricsConfig, mode: Mode?, policy: ScalingPolicy) {
+        self.name = name
+        self.scale = scale
+        self.metrics = metrics
+        self.mode = mode
+        self.policy = policy
+    }
+}
+
+/// Which orchestrator scales the target, and what it scales.
+public struct ScaleConfig: Sendable, Equatable {
+    public var orchestrator: String
+    public var workload: Workload
+
+    public init(orchestrator: String, workload: Workload) {
+        self.orchestrator = orchestrator
+        self.workload = workload
+    }
+}
+
+public enum KubernetesKind: String, Sendable, Equatable, CaseIterable {
+    case deployment = "Deployment"
+    case statefulSet = "StatefulSet"
+    case replicaSet = "ReplicaSet"
+    case custom = "Custom"
+}
+
+/// The scaled thing, in the terms of its orchestrator's type.
+public enum Workload: Sendable, Equatable {
+    /// `apiVersion` and `resource` are set exactly when `kind` is `.custom`.
+    case kubernetes(kind: KubernetesKind, namespace: String, name: String, apiVersion: String?, resource: String?)
+    /// `set` may contain the element `{replicas}`, replaced by the count.
+    case command(get: [String], set: [String])
+    case webhook(name: String)
+    case processPool(command: [String])
+}
+
+public struct MetricsConfig: Sendable, Equatable {
+    public var lag: MetricConfig
+    public var arrivalRate: MetricConfig
+    /// Present whenever capacity is learned.
+    public var throughput: MetricConfig?
+
+    public init(lag: MetricConfig, arrivalRate: MetricConfig, throughput: MetricConfig?) {
+        self.lag = lag
+        self.arrivalRate = arrivalRate
+        self.throughput = throughput
+    }
+}
+
+/// One metric: the source it is read from and the source-specific query.
+public struct MetricConfig: Sendable, Equatable {
+    public var source: String
+    public var query: MetricQuery
+
+    public init(source: String, query: MetricQuery) {
+        self.source = source
+        self.query = query
+    }
+}
+
+public enum MetricQuery: Sendable, Equatable {
+    case prometheus(query: String)
+    case burrow(group: String)
+    case rabbitmq(queue: String, vhost: String)
+    case nats(stream: String, consumer: String?)
+    /// `pointer` is an RFC 6901 JSON pointer; `path` is appended to the source's URL.
+    case json(pointer: String, path: String?)
+
+    public var sourceType: SourceType {
+        switch self {
+        case .prometheus: .prometheus
+        case .burrow: .burrow
+        case .rabbitmq: .rabbitmq
+        case .nats: .nats
+        case .json: .json
+        }
+    }
+}

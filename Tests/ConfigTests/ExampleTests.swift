@@ -1,0 +1,182 @@
+import ForescaleConfig
+import Foundation
+import Planner
+import Testing
+
+@Suite("Examples/*.yaml validate and map to the expected policies")
+struct ExampleTests {
+    static let examples = URL(fileURLWithPath: "Examples", relativeTo: repositoryRoot)
+
+    static func load(_ name: String) throws -> Config {
+        try ConfigLoader.load(path: examples.appendingPathComponent(name).path)
+    }
+
+    static var exampleNames: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: examples.path)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    @Test("every example validates")
+    func everyExampleValidates() throws {
+        let names = Self.exampleNames
+        #expect(names.count >= 3, "no examples found in \(Self.examples.path)")
+        for name in names {
+            let result = ConfigLoader.loadResult(path: Self.examples.appendingPathComponent(name).path)
+            if case .failure(let errors) = result { Issue.record("\(errors)") }
+        }
+    }
+
+    @Test("kafka-burrow.yaml: a fixed-capacity Deployment with HPA default behaviour")
+    func kafkaBurrow() throws {
+        let config = try Self.load("kafka-burrow.yaml")
+        #expect(config.controller.intervalSeconds == 15)
+        #expect(config.controller.mode == .shadow)
+        #expect(config.controller.status.listenHost == "127.0.0.1")
+        #expect(config.controller.status.listenPort == 8080)
+        #expect(config.controller.decisionLog.retentionSeconds == 14 * 86_400)
+        #expect(config.sources["burrow"]?.cluster == "main")
+        #expect(config.orchestrators["k8s"]?.type == .kubernetes)
+        #expect(config.orchestrators["k8s"]?.kubeconfig == nil)
+        let target = try #require(config.targets.first)
+        #expect(target.name == "orders-consumer")
+        #expect(target.scale == ScaleConfig(orchestrator: "k8s", workload: .kubernetes(kind: .deployment, namespace: "shop", name: "orders-consumer", apiVersion: nil, resource: nil)))
+        #expect(target.metrics.lag == MetricConfig(source: "burrow", query: .burrow(group: "orders-consumer")))
+        #expect(target.metrics.arrivalRate.query == .prometheus(query: #"sum(rate(kafka_topic_partition_current_offset{topic="orders"}[1m]))"#))
+        #expect(target.mode == nil)
+        #expect(config.effectiveMode(of: target) == .shadow)
+        let expected = ScalingPolicy(
+            minReplicas: 2, maxReplicas: 60, capacity: .fixed(perReplica: 250), targetUtilization: 0.8,
+            latencySLOSeconds: 60, startupSeconds: 120, partitions: 24, tolerance: 0.1,
+            scaleUp: .defaultScaleUp, scaleDown: .defaultScaleDown,
+            forecast: ForecastUse(enabled: true, allowScaleDown: false), reactiveFloor: true,
+            reactive: ReactiveBaselinePolicy(lagThreshold: 1000), staleAfterSeconds: 60
+        )
+        #expect(target.policy == expected)
+        #expect(target.policy.ceilingReplicas == 24)
+    }
+
+    @Test("rabbitmq.yaml: learned capacity and a slower scale-down")
+    func rabbitmq() throws {
+        let config = try Self.load("rabbitmq.yaml")
+        #expect(config.controller.mode == .live)
+        #expect(config.sources["rabbit"]?.endpoint.auth == .basic(username: "forescale", passwordFile: "/etc/forescale/rabbitmq-password"))
+        let target = try #require(config.targets.first)
+        #expect(target.scale.workload == .command(get: ["/usr/local/bin/workers", "count", "thumbnails"], set: ["/usr/local/bin/workers", "scale", "thumbnails", "{replicas}"]))
+        #expect(target.metrics.lag.query == .rabbitmq(queue: "thumbnails", vhost: "media"))
+        #expect(target.policy.capacity == .learned(LearnedCapacity(initial: 40, minimum: 5, maximum: 400)))
+        #expect(target.policy.scaleUp == .defaultScaleUp)
+        #expect(target.policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .max, policies: [RatePolicy(kind: .pods, value: 1, periodSeconds: 120)]))
+        #expect(target.policy.latencySLOSeconds == 300)
+    }
+
+    @Test("nats-jetstream.yaml: a per-target live override")
+    func nats() throws {
+        let config = try Self.load("nats-jetstream.yaml")
+        let target = try #require(config.targets.first)
+        #expect(config.controller.mode == .shadow)
+        #expect(target.mode == .live)
+        #expect(config.effectiveMode(of: target) == .live)
+        #expect(target.metrics.arrivalRate.query == .json(pointer: "/invoices/publishedPerSecond", path: nil))
+        #expect(target.metrics.throughput == nil)
+        #expect(target.policy.minReplicas == 0)
+        #expect(target.policy.capacity == .fixed(perReplica: 30))
+        #expect(target.policy.targetUtilization == 0.7)
+    }
+
+    @Test("the summary names what is scaled, each metric, the bounds, capacity and mode")
+    func summary() throws {
+        let config = try Self.load("kafka-burrow.yaml")
+        let text = ConfigSummary.render(config, file: "kafka-burrow.yaml")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "kafka-burrow.yaml: valid — 1 target, controller mode shadow, interval 15s")
+        #expect(text.contains("target orders-consumer"))
+        #expect(text.contains("Deployment shop/orders-consumer via k8s (kubernetes)"))
+        #expect(text.contains("burrow (burrow): group orders-consumer in cluster main"))
+        #expect(text.contains("prom (prometheus): query sum(rate(kafka_topic_partition_current_offset"))
+        #expect(text.contains("2–60, capped at 24 by partitions"))
+        #expect(text.contains("fixed 250/s per replica"))
+        #expect(text.contains("shadow (controller default)"))
+        #expect(lines.count <= 24)
+    }
+}
+
+@Suite("Defaults and mappings to ScalingPolicy")
+struct MappingTests {
+    @Test("an omitted capacity is learned with no initial value; omitted behaviour is HPA's")
+    func defaults() throws {
+        let config = try SampleConfig([.target("capacity", nil)]).parse().get()
+        let policy = config.targets[0].policy
+        #expect(policy == ScalingPolicy(maxReplicas: 10, capacity: .learned(LearnedCapacity())))
+        #expect(config.controller == ControllerConfig())
+        #expect(config.sources["prom"]?.endpoint.timeoutSeconds == 5)
+        #expect(config.orchestrators["hook"]?.timeoutSeconds == 10)
+        #expect(config.orchestrators["cmd"]?.timeoutSeconds == 30)
+    }
+
+    @Test("a partly given behaviour keeps HPA's defaults for the rest")
+    func partialBehavior() throws {
+        let config = try SampleConfig([.target("behavior", "{ scaleUp: { selectPolicy: Disabled }, scaleDown: { stabilizationWindow: 0s } }")]).parse().get()
+        let policy = config.targets[0].policy
+        #expect(policy.scaleUp == ScalingRules(stabilizationWindowSeconds: 0, selectPolicy: .disabled, policies: ScalingRules.defaultScaleUp.policies))
+        #expect(policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 0, selectPolicy: .max, policies: ScalingRules.defaultScaleDown.policies))
+        let disabled = try SampleConfig([.target("behavior", "{ scaleDown: { selectPolicy: Disabled, policies: [] } }")]).parse().get()
+        #expect(disabled.targets[0].policy.scaleDown.policies.isEmpty)
+    }
+
+    @Test("forecast, reactive and the remaining scalars map one to one")
+    func scalars() throws {
+        let config = try SampleConfig([
+            .target("forecast", "{ enabled: false, scaleDown: true }"),
+            .target("reactive", "{ floor: false, lagThreshold: 500, utilization: 70% }"),
+            .target("slo", "{ latency: 2m }"), .target("startup", "0s"), .target("staleAfter", "90s"),
+            .target("mode", "live"), .controller("mode", "shadow"),
+        ]).parse().get()
+        let policy = config.targets[0].policy
+        #expect(policy.forecast == ForecastUse(enabled: false, allowScaleDown: true))
+        #expect(policy.reactiveFloor == false)
+        #expect(policy.reactive == ReactiveBaselinePolicy(lagThreshold: 500, targetUtilization: 0.7))
+        #expect(policy.latencySLOSeconds == 120)
+        #expect(policy.startupSeconds == 0)
+        #expect(policy.staleAfterSeconds == 90)
+        #expect(config.effectiveMode(of: config.targets[0]) == .live)
+    }
+
+    @Test("other orchestrator and source types map to their workloads and queries")
+    func workloads() throws {
+        let custom = try SampleConfig([.target("scale", "{ orchestrator: k8s, kind: Custom, apiVersion: apps.example.com/v1, resource: workers, name: w }")]).parse().get()
+        #expect(custom.targets[0].scale.workload == .kubernetes(kind: .custom, namespace: "default", name: "w", apiVersion: "apps.example.com/v1", resource: "workers"))
+        let hook = try SampleConfig([.target("scale", "{ orchestrator: hook }")]).parse().get()
+        #expect(hook.targets[0].scale.workload == .webhook(name: "orders"))
+        let nats = try SampleConfig([.metrics("{ lag: { source: nats, stream: S, consumer: c }, arrivalRate: { source: nats, stream: S }, throughput: { source: stats, pointer: '', path: /out } }")]).parse().get()
+        #expect(nats.targets[0].metrics.arrivalRate.query == .nats(stream: "S", consumer: nil))
+        #expect(nats.targets[0].metrics.throughput?.query == .json(pointer: "", path: "/out"))
+    }
+
+    @Test("auth and tls of a source")
+    func authAndTLS() throws {
+        let config = try SampleConfig([.source("prom", "{ type: prometheus, url: 'https://p', auth: { bearerTokenFile: /t }, tls: { caFile: /ca, insecureSkipVerify: true }, headers: { X-Org: '1' } }")]).parse().get()
+        let endpoint = try #require(config.sources["prom"]?.endpoint)
+        #expect(endpoint.auth == .bearerTokenFile("/t"))
+        #expect(endpoint.tls == TLSConfig(caFile: "/ca", insecureSkipVerify: true))
+        #expect(endpoint.headers == ["X-Org": "1"])
+    }
+}
+
+@Suite("Several mistakes are reported together")
+struct ThreeMistakesTests {
+    @Test("three-mistakes.yaml gives all three problems with their key paths, in file order")
+    func threeMistakes() throws {
+        let url = try #require(Bundle.module.url(forResource: "three-mistakes", withExtension: "yaml", subdirectory: "Fixtures"))
+        let result = ConfigLoader.loadResult(path: url.path)
+        guard case .failure(let errors) = result else {
+            Issue.record("three-mistakes.yaml should not validate")
+            return
+        }
+        #expect(errors.problems.map(\.path) == ["controller.interval", "targets[0].replicas.max", "targets[0].metrics.lag.source"])
+        #expect(errors.problems.map(\.line) == [4, 28, 31])
+        #expect(errors.problems[0].message == "not a duration: '15 seconds' (write a number and a unit: 500ms, 15s, 2m, 1h, 1d)")
+        #expect(errors.problems[1].message == "must be ≥ min (2), got 1")
+        #expect(errors.problems[2].message == "unknown source 'burow' (did you mean 'burrow'?; defined: burrow, prom)")
+        #expect(errors.countLine.hasPrefix("3 problems in "))
+    }
+}
