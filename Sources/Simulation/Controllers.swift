@@ -52,9 +52,10 @@ public struct KEDAController: ScalingController {
     }
 }
 
-/// The HPA on CPU utilisation: a consumer's CPU tracks the work it does, so utilisation is
-/// throughput ÷ (ready replicas × capacity); desired = ceil(current × utilisation ÷ target), under
-/// the HPA's tolerance and default behaviour.
+/// The HPA on CPU utilisation: a consumer's CPU tracks the work it does, and the HPA counts
+/// replicas still starting as idle when scaling up, so the average utilisation is
+/// throughput ÷ (current replicas × capacity) and desired = ceil(throughput ÷ (capacity × target)),
+/// under the HPA's tolerance and default behaviour. No lag trigger.
 public struct HPAController: ScalingController {
     public var name: String
     var keda: KEDAController
@@ -62,19 +63,13 @@ public struct HPAController: ScalingController {
     public init(capacity: Double, utilization: Double, minReplicas: Int, maxReplicas: Int) {
         name = "hpa@\(KEDAController.format(utilization))"
         keda = KEDAController(capacity: capacity, utilization: utilization, minReplicas: minReplicas, maxReplicas: maxReplicas)
-        // Only the utilisation trigger: no lag trigger.
         keda.policy.reactive.lagThreshold = .greatestFiniteMagnitude
     }
 
     public mutating func tick(_ view: ControllerView) -> ControllerOutput {
         var view = view
-        let observation = view.observation
-        let ready = max(observation.readyReplicas?.value ?? 0, 1)
-        let current = observation.desiredReplicas.value
-        // The rate trigger at the target utilisation, fed with the CPU-equivalent load.
-        let load = (observation.throughput?.value ?? 0) * Double(max(current, 1)) / Double(ready)
-        view.observation.arrivalRate = Sample(load, ageSeconds: observation.throughput?.ageSeconds ?? 0)
-        view.observation.lag = Sample(0, ageSeconds: 0)
+        // The rate trigger at the target utilisation, fed with the work done instead of the arrivals.
+        view.observation.arrivalRate = view.observation.throughput
         return keda.tick(view)
     }
 }

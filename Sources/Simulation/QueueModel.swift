@@ -78,7 +78,7 @@ public struct QueueModel {
                 record?(TickRecord(
                     time: startTime + Double(second), arrivalRate: tickArrivals / Double(scenario.tickSeconds),
                     desired: state.desired, ready: state.ready, lag: state.queue.total, capacity: capacity,
-                    forecast: output?.forecast))
+                    arrivedTotal: state.arrivedTotal, processedTotal: state.processedTotal, forecast: output?.forecast))
                 tickArrivals = 0
             }
             state.step(second: second, arrivals: arrivals[second], capacity: capacity)
@@ -100,6 +100,9 @@ public struct TickRecord: Sendable {
     public var ready: Int
     public var lag: Double
     public var capacity: Double
+    /// Messages arrived and processed since the start (conservation: arrived = processed + lag).
+    public var arrivedTotal: Double
+    public var processedTotal: Double
     public var forecast: ForecastInput?
 }
 
