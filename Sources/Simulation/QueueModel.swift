@@ -57,6 +57,7 @@ public struct QueueModel {
             if second > 0, second % scenario.tickSeconds == 0 {
                 let seen = second - scenario.metricDelaySeconds
                 var output: ControllerOutput?
+                var seenObservation: Observation?
                 if seen - scenario.rateWindowSeconds >= 0 {
                     let window = Double(scenario.rateWindowSeconds)
                     let observation = Observation(
@@ -74,11 +75,13 @@ public struct QueueModel {
                         trueLag: state.queue.total))
                     state.scale(to: out.desiredReplicas, at: second)
                     output = out
+                    seenObservation = observation
                 }
                 record?(TickRecord(
                     time: startTime + Double(second), arrivalRate: tickArrivals / Double(scenario.tickSeconds),
                     desired: state.desired, ready: state.ready, lag: state.queue.total, capacity: capacity,
-                    arrivedTotal: state.arrivedTotal, processedTotal: state.processedTotal, forecast: output?.forecast))
+                    arrivedTotal: state.arrivedTotal, processedTotal: state.processedTotal, forecast: output?.forecast,
+                    observation: seenObservation))
                 tickArrivals = 0
             }
             state.step(second: second, arrivals: arrivals[second], capacity: capacity)
@@ -104,6 +107,8 @@ public struct TickRecord: Sendable {
     public var arrivedTotal: Double
     public var processedTotal: Double
     public var forecast: ForecastInput?
+    /// What the controller was shown at this tick (`nil` before it first decides).
+    public var observation: Observation?
 }
 
 /// A fixed-size ring of per-second values, indexed by absolute second.

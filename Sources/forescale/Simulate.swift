@@ -19,6 +19,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Seconds not scored at the start (default: min(7 days, 30 % of the span)).") var warmup: Int?
     @Option(help: "Days of the trace to simulate from its start.") var days = 21.0
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "Write what Forescale was shown, as replay-protocol lines (docs/replay.md), to this file.")
+    var record: String?
 
     func run() throws {
         var scenario = Scenario()
@@ -32,7 +34,21 @@ struct Simulate: ParsableCommand {
         scenario.warmupSeconds = warmup
         scenario.spanSeconds = Int(days * 86_400)
         let loaded = try Trace.load(path: trace)
-        let comparison = Comparison.run(trace: loaded, scenario: scenario)
+        var recorded: [String] = []
+        let comparison = Comparison.run(trace: loaded, scenario: scenario) { policy, tick in
+            guard record != nil, policy == "forescale", let observation = tick.observation else { return }
+            recorded.append(ReplayRecording.observationLine(target: loaded.name, time: tick.time, observation: observation))
+        }
+        if let record {
+            let policy = Comparison.defaultPolicy(capacity: comparison.capacityPerReplica, scenario: scenario)
+            let header = ReplayRecording.initLine(target: loaded.name, tickSeconds: scenario.tickSeconds, policy: policy)
+            let text = ([header] + recorded).joined(separator: "\n") + "\n"
+            do {
+                try text.write(toFile: record, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write \(record): \(error.localizedDescription)")
+            }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -37,9 +37,18 @@ enum CLI {
     }
 
     static func run(_ arguments: String...) throws -> Output {
+        try run(arguments, stdinFile: nil)
+    }
+
+    /// Runs with `stdinFile` (a path relative to the repository, or absolute) as standard input.
+    static func run(_ arguments: [String], stdinFile: String?) throws -> Output {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
+        if let stdinFile {
+            let url = stdinFile.hasPrefix("/") ? URL(fileURLWithPath: stdinFile) : repositoryRoot.appendingPathComponent(stdinFile)
+            process.standardInput = try FileHandle(forReadingFrom: url)
+        }
         process.currentDirectoryURL = repositoryRoot
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -1,0 +1,9 @@
+import Planner
+import Simulation
+
+/// The forecaster the CLI gives each replayed or simulated target.
+enum ForecasterFactory {
+    static func make(_ policy: ScalingPolicy) -> (any TickForecaster)? {
+        nil
+    }
+}
