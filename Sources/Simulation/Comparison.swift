@@ -30,24 +30,38 @@ public struct Comparison: Sendable, Codable {
     /// Runs the comparison. `forescale` defaults to Forescale's default policy without a forecaster.
     public static func run(
         trace: Trace, scenario: Scenario, forescale: ForescaleController? = nil,
-        record: ((String, TickRecord) -> Void)? = nil
+        record: ((String, TickRecord) -> Void)? = nil,
+        progress: ((_ done: Int, _ total: Int, _ running: String) -> Void)? = nil
     ) -> Comparison {
+        let total = sweep.count + 3
+        var done = 0
+        func step(_ name: String) {
+            progress?(done, total, name)
+            done += 1
+        }
         let arrivals = trace.arrivalsPerSecond(spanSeconds: scenario.spanSeconds.map(Double.init))
         let capacity = scenario.capacity(arrivals: arrivals)
         let model = QueueModel(arrivals: arrivals, startTime: trace.start, capacity: capacity, scenario: scenario)
         var ours = forescale ?? ForescaleController(policy: defaultPolicy(capacity: capacity, scenario: scenario))
         let oursName = ours.name
+        step(oursName)
         let oursResult = model.run(&ours, record: record.map { callback in { callback(oursName, $0) } })
         let keda = sweep.map { utilization -> RunResult in
             var controller = KEDAController(
                 capacity: capacity, utilization: utilization, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
+            step(controller.name)
             return model.run(&controller)
         }
         var hpa = HPAController(capacity: capacity, utilization: 0.7, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
         var clairvoyant = ClairvoyantController(arrivals: arrivals, capacity: capacity, scenario: scenario)
+        step(hpa.name)
+        let hpaResult = model.run(&hpa)
+        step(clairvoyant.name)
+        let clairvoyantResult = model.run(&clairvoyant)
+        progress?(total, total, "")
         return Comparison(
             trace: trace.name, capacityPerReplica: capacity, simulatedSeconds: arrivals.count,
             warmupSeconds: scenario.warmup(span: arrivals.count),
-            forescale: oursResult, keda: keda, hpa: model.run(&hpa), clairvoyant: model.run(&clairvoyant))
+            forescale: oursResult, keda: keda, hpa: hpaResult, clairvoyant: clairvoyantResult)
     }
 }

@@ -19,6 +19,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Seconds not scored at the start (default: min(7 days, 30 % of the span)).") var warmup: Int?
     @Option(help: "Days of the trace to simulate from its start.") var days = 21.0
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Option(help: "Write an SVG plot: Forescale over time, and the cost/lateness frontier of the KEDA sweep.")
+    var plot: String?
     @Option(help: "Write what Forescale was shown, as replay-protocol lines (docs/replay.md), to this file.")
     var record: String?
 
@@ -35,9 +37,25 @@ struct Simulate: ParsableCommand {
         scenario.spanSeconds = Int(days * 86_400)
         let loaded = try Trace.load(path: trace)
         var recorded: [String] = []
-        let comparison = Comparison.run(trace: loaded, scenario: scenario) { policy, tick in
-            guard record != nil, policy == "forescale", let observation = tick.observation else { return }
-            recorded.append(ReplayRecording.observationLine(target: loaded.name, time: tick.time, observation: observation))
+        var ticks: [TickRecord] = []
+        let bar = ProgressBar()
+        let comparison = Comparison.run(
+            trace: loaded, scenario: scenario,
+            record: { policy, tick in
+                guard policy == "forescale" else { return }
+                if plot != nil { ticks.append(tick) }
+                if record != nil, let observation = tick.observation {
+                    recorded.append(ReplayRecording.observationLine(target: loaded.name, time: tick.time, observation: observation))
+                }
+            },
+            progress: bar.update)
+        bar.finish()
+        if let plot {
+            do {
+                try Plot.svg(comparison: comparison, ticks: ticks).write(toFile: plot, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write \(plot): \(error.localizedDescription)")
+            }
         }
         if let record {
             let policy = Comparison.defaultPolicy(capacity: comparison.capacityPerReplica, scenario: scenario)
