@@ -79,6 +79,12 @@ public struct AdaptiveConformal: Sendable, Equatable {
         return lo
     }
 
+    /// Drops all scores but keeps the adapted levels αₜ (after a model change, say).
+    public mutating func removeScores() {
+        scores.removeAll()
+        sorted.removeAll(keepingCapacity: true)
+    }
+
     /// Empirical quantile with the conformal rank ⌈(n+1)·level⌉, clamped to the sample.
     static func quantile(_ sorted: [Double], level: Double) -> Double {
         let n = sorted.count

@@ -33,7 +33,7 @@ public struct CusumDriftDetector: Sendable, Equatable {
     public private(set) var upper = 0.0
     public private(set) var lower = 0.0
 
-    public init(slack: Double = 1, threshold: Double = 8, warmup: Int = 120, adaptation: Double = 0.005) throws(ForecastError) {
+    public init(slack: Double = 1, threshold: Double = 8, warmup: Int = 60, adaptation: Double = 0.005) throws(ForecastError) {
         guard slack >= 0, threshold > 0, warmup >= 2, adaptation >= 0, adaptation < 1 else {
             throw .invalidConfiguration("CUSUM needs slack ≥ 0, threshold > 0, warmup ≥ 2, adaptation in [0, 1)")
         }

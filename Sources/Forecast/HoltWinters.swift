@@ -162,6 +162,12 @@ public struct HoltWinters: ForecastModel, Sendable, Equatable {
         }
     }
 
+    /// Moves the level by `offset` (a level-shift correction after a drift alarm). For a
+    /// multiplicative season the offset is applied to the deseasonalised level as is.
+    public mutating func shiftLevel(by offset: Double) {
+        if offset.isFinite { level += offset }
+    }
+
     /// Runs the recursion over `y`, returning the one-step fitted values (statsmodels'
     /// `fittedvalues`) and leaving the model positioned after the last value.
     public mutating func filter(_ y: [Double]) -> [Double] {

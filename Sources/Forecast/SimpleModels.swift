@@ -49,6 +49,10 @@ public struct ExponentialLevel: ForecastModel, Sendable, Equatable {
     }
 
     public func forecast(steps: Int) -> Double { level ?? 0 }
+
+    public mutating func shiftLevel(by offset: Double) {
+        if offset.isFinite, let l = level { level = l + offset }
+    }
 }
 
 /// Any of the module's models, as one value type (no existential boxing in hot paths).
@@ -81,6 +85,16 @@ public enum AnyForecastModel: ForecastModel, Sendable, Equatable {
         case .holtWinters(var m): self = placeholder; m.update(y); self = .holtWinters(m)
         case .seasonalNaive(var m): self = placeholder; m.update(y); self = .seasonalNaive(m)
         case .level(var m): m.update(y); self = .level(m)
+        }
+    }
+
+    /// Level-shift correction (see `HoltWinters.shiftLevel`); a no-op for seasonal naive,
+    /// which re-learns a shifted level within one season by construction.
+    public mutating func shiftLevel(by offset: Double) {
+        switch self {
+        case .holtWinters(var m): self = .level(ExponentialLevel(alpha: 1)); m.shiftLevel(by: offset); self = .holtWinters(m)
+        case .level(var m): m.shiftLevel(by: offset); self = .level(m)
+        case .seasonalNaive: break
         }
     }
 
