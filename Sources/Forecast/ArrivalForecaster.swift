@@ -174,6 +174,7 @@ public struct ArrivalForecaster: Sendable {
         lastSelectionStart = bucketCount
         let detector = PeriodDetector(minPeriod: configuration.minPeriod, maxPeriod: configuration.maxPeriod)
         detectedPeriod = (try? detector.detect(window)) ?? nil
+        if let d = detectedPeriod { detectedPeriod?.period = configuration.snapped(d.period) }
         let positive = window.allSatisfy { $0 > 0 }
         var candidates = CandidateSpec.defaults(period: detectedPeriod?.period ?? configuration.seasonPeriod, positive: positive)
         if let p = configuration.seasonPeriod, let d = detectedPeriod, d.period != p {

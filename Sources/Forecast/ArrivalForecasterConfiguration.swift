@@ -28,6 +28,11 @@ public struct ArrivalForecasterConfiguration: Sendable, Equatable {
     /// A season period to consider in addition to (or, when detection finds none,
     /// instead of) the detected one; nil to rely on detection.
     public var seasonPeriod: Int?
+    /// Calendar periods (seconds) a detected period snaps to when within
+    /// `periodSnapTolerance` (relative): an ACF peak on noisy data is broad, and a season of
+    /// 1,424 buckets where the truth is 1,440 misaligns the seasonal states by the hour.
+    public var calendarPeriodsSeconds: [Double] = [3600, 86_400, 604_800]
+    public var periodSnapTolerance: Double = 0.03
     /// Period detection search range, in buckets.
     public var minPeriod: Int = 4
     public var maxPeriod: Int = 10_080
@@ -47,6 +52,16 @@ public struct ArrivalForecasterConfiguration: Sendable, Equatable {
             throw .invalidConfiguration("selection/refit settings out of range")
         }
         if let p = seasonPeriod, p < 2 { throw .invalidConfiguration("seasonPeriod must be ≥ 2") }
+    }
+
+    /// `period` snapped to a calendar period when close enough.
+    func snapped(_ period: Int) -> Int {
+        for c in calendarPeriodsSeconds {
+            let buckets = c / bucketSeconds
+            guard buckets >= 2, buckets == buckets.rounded() else { continue }
+            if abs(Double(period) - buckets) <= periodSnapTolerance * buckets { return Int(buckets) }
+        }
+        return period
     }
 
     /// Buckets between the last closed bucket and the one containing `now + horizon`,
