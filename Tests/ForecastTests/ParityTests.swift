@@ -43,14 +43,14 @@ struct ParityTests {
 @Suite("Holt-Winters fitting")
 struct FitTests {
     /// The bounded Nelder–Mead fit reaches an in-sample SSE no worse than statsmodels'
-    /// L-BFGS-B fit (same heuristic initial state) beyond 1 %.
+    /// L-BFGS-B fit (same heuristic initial state) beyond 0.1 % (measured: ≤ 0.045 %).
     @Test(arguments: ["parity_synthetic", "parity_nasa"])
     func optimiserMatchesStatsmodelsSSE(fixture: String) throws {
         let fx = try Fixtures.parity(fixture)
         for c in fx.cases {
             var fitter = try HoltWintersFitter(series: fx.series, spec: c.spec)
             let fit = fitter.run()
-            #expect(fit.sse <= c.optimized.sse * 1.01, "\(fixture) \(c.label): \(fit.sse) vs statsmodels \(c.optimized.sse)")
+            #expect(fit.sse <= c.optimized.sse * 1.001, "\(fixture) \(c.label): \(fit.sse) vs statsmodels \(c.optimized.sse)")
             let p = fit.model.parameters
             #expect(p.alpha >= 0 && p.alpha <= 1)
             #expect(p.beta >= 0 && p.beta <= p.alpha + 1e-12)

@@ -3,7 +3,7 @@
 
 Regenerate (from the repository root; needs the raw NASA trace, which CI does not):
 
-    pip install statsmodels            # tested with statsmodels 0.15.0, numpy 2, pandas 2
+    pip install statsmodels   # written with statsmodels 0.15.0, numpy 2.4.6, pandas 3.1.1, scipy 1.17.1
     python3 scripts/forecast/parity.py \
         --nasa /work/shared/traces/nasa_http_jul95.csv \
         --out Tests/ForecastTests/Fixtures
