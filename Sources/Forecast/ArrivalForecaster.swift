@@ -27,8 +27,11 @@
 ///
 /// **Memory per target** (defaults: 1-minute buckets, 14 days, season 1440):
 /// history 20,160 × 8 B = 161 KB; model ≤ 1440 × 8 B = 11.5 KB; conformal scores
-/// 1440 × 16 B = 23 KB — ≈ 200 KB steady. During a re-selection add the 7-day snapshot
-/// (80.6 KB), up to six candidate models (≤ 70 KB) and the replay buffer: ≈ 360 KB peak.
+/// 1440 × 16 B = 23 KB; the rest < 1 KB — ≈ 200 KB steady. A re-selection adds, until it
+/// is installed, the 7-day snapshot (81 KB), the fitter's training copy (≤ 81 KB), the
+/// best and current candidate models (23 KB), the best candidate's validation forecasts
+/// (23 KB) and the replay buffer (≈ 50 × 8 B): ≈ 210 KB more. Period detection at the
+/// start of a re-selection needs 655 KB more for a few milliseconds (FFT buffers).
 public struct ArrivalForecaster: Sendable {
     public let configuration: ArrivalForecasterConfiguration
     private var bucketer: Bucketer

@@ -61,7 +61,10 @@ public struct ModelSelectionJob: Sendable {
     private let candidates: [CandidateSpec]
     private var index = 0
     private var fitter: HoltWintersFitter?
-    private var scored: [(score: CandidateScore, model: AnyForecastModel, forecasts: [Double], actuals: [Double])] = []
+    private var scores: [CandidateScore] = []
+    /// The best candidate so far (lowest finite MASE, finite forecasts) with its validation
+    /// forecasts; only the best is kept, to bound memory.
+    private var best: (mase: Double, model: AnyForecastModel, forecasts: [Double], actuals: [Double])?
     public private(set) var work = 0
 
     public init(series: [Double], horizon: Int, candidates: [CandidateSpec], validation: Int) throws(ForecastError) {
@@ -129,24 +132,24 @@ public struct ModelSelectionJob: Sendable {
         }
         work += validation
         let count = Double(max(1, forecasts.count))
-        var mase = naiveErr > 0 ? err / naiveErr : (err > 0 ? .infinity : 0)
-        if !mase.isFinite && !err.isFinite { mase = .infinity }
-        scored.append((CandidateScore(candidate: candidates[index], mase: err.isFinite ? mase : .infinity, mae: err / count),
-                       model, forecasts, actuals))
+        let mase = !err.isFinite ? .infinity : (naiveErr > 0 ? err / naiveErr : (err > 0 ? .infinity : 0))
+        scores.append(CandidateScore(candidate: candidates[index], mase: mase, mae: err / count))
+        if mase.isFinite, forecasts.allSatisfy(\.isFinite), mase < best?.mase ?? .infinity {
+            best = (mase, model, forecasts, actuals)
+        }
         index += 1
     }
 
     /// The winner, once done.
     public var outcome: SelectionOutcome? {
         guard isDone else { return nil }
-        let finite = scored.filter { $0.score.mase.isFinite && $0.forecasts.allSatisfy(\.isFinite) }
-        if let best = finite.min(by: { $0.score.mase < $1.score.mase }) {
-            return SelectionOutcome(model: best.model, scores: scored.map(\.score),
+        if let best {
+            return SelectionOutcome(model: best.model, scores: scores,
                                     validationForecasts: best.forecasts, validationActuals: best.actuals)
         }
         var naive = SeasonalNaive.naive
         for v in series.suffix(1) { naive.update(v) }
-        return SelectionOutcome(model: .seasonalNaive(naive), scores: scored.map(\.score),
+        return SelectionOutcome(model: .seasonalNaive(naive), scores: scores,
                                 validationForecasts: [], validationActuals: [])
     }
 

@@ -26,7 +26,9 @@ public struct DetectedPeriod: Sendable, Equatable {
 ///    the `n/2` Fourier frequencies (slightly liberal, as the maximum over a bin's
 ///    neighbourhood is taken).
 ///
-/// Cost: O(N log N) with N the power of two ≥ 2n (≈ 10 ms for 20,160 points in release).
+/// Cost: O(N log N) time with N the power of two ≥ 2n, and 2.5·N doubles of transient
+/// memory (measured in a release build: ≈ 9 ms and 655 KB for a 7-day window of
+/// minutes, n = 10,080, N = 32,768; ≈ 22 ms for 14 days).
 public struct PeriodDetector: Sendable, Equatable {
     public var minPeriod: Int
     public var maxPeriod: Int
@@ -57,11 +59,18 @@ public struct PeriodDetector: Sendable, Equatable {
         var re = x + [Double](repeating: 0, count: size - n)
         var im = [Double](repeating: 0, count: size)
         fft(&re, &im)
-        let power = (0 ..< size).map { re[$0] * re[$0] + im[$0] * im[$0] }
-        var acfRe = power, acfIm = [Double](repeating: 0, count: size)
-        fft(&acfRe, &acfIm, inverse: true)
-        let c0 = acfRe[0]
-        let acf = (0 ... upper + 1).map { acfRe[$0] / c0 }
+        // Reuse the two transform buffers for the inverse; keep only half the periodogram.
+        let half = size / 2
+        var power = [Double](repeating: 0, count: half + 1)
+        for i in 0 ..< size {
+            let p = re[i] * re[i] + im[i] * im[i]
+            if i <= half { power[i] = p }
+            re[i] = p
+            im[i] = 0
+        }
+        fft(&re, &im, inverse: true)
+        let c0 = re[0]
+        let acf = (0 ... upper + 1).map { re[$0] / c0 }
 
         let bound = z / Double(n).squareRoot()
         // Skip the initial decay: peaks count only after the ACF first falls below the bound.
@@ -76,7 +85,6 @@ public struct PeriodDetector: Sendable, Equatable {
         candidates.sort { acf[$0] > acf[$1] }
 
         // Mean over the non-zero frequencies of the padded periodogram; Parseval keeps it ≈ Σx².
-        let half = size / 2
         let meanPower = power[1 ... half].reduce(0, +) / Double(half)
         let threshold = -log(alpha / Double(max(1, n / 2)))
         for p in candidates.prefix(20) {
