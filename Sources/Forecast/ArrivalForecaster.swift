@@ -66,7 +66,10 @@ public struct ArrivalForecaster: Sendable {
                                           learningRate: configuration.conformalLearningRate,
                                           window: configuration.conformalWindow, minimumScores: 20)
         drift = try CusumDriftDetector()
-        decisionSteps = configuration.steps(forHorizon: configuration.decisionHorizonSeconds)
+        guard let steps = configuration.steps(forHorizon: configuration.decisionHorizonSeconds) else {
+            throw .invalidConfiguration("decisionHorizonSeconds must be shorter than the history")
+        }
+        decisionSteps = steps
     }
 
     /// The model in use, or nil while warming up.
@@ -102,12 +105,11 @@ public struct ArrivalForecaster: Sendable {
     }
 
     /// The forecast for the bucket containing `now + horizonSeconds` ("now" taken as the
-    /// middle of the open bucket); nil while warming up or for a negative/non-finite
-    /// horizon. The quantile offsets are calibrated at the configured decision horizon
+    /// middle of the open bucket); nil while warming up, for a negative/non-finite horizon
+    /// or one beyond the history length. The quantile offsets are calibrated at the configured decision horizon
     /// and reused for other horizons.
     public func forecast(horizonSeconds: Double) -> ForecastOutput? {
-        guard let m = model, horizonSeconds.isFinite, horizonSeconds >= 0 else { return nil }
-        let steps = configuration.steps(forHorizon: horizonSeconds)
+        guard let m = model, let steps = configuration.steps(forHorizon: horizonSeconds) else { return nil }
         var point = m.forecast(steps: steps)
         if !point.isFinite { point = history.last ?? 0 }
         guard let b = conformal.bounds(pointForecast: point), b.allSatisfy(\.isFinite) else { return nil }

@@ -68,8 +68,13 @@ public struct ArrivalForecasterConfiguration: Sendable, Equatable {
 
     /// Buckets between the last closed bucket and the one containing `now + horizon`,
     /// taking "now" as the middle of the open bucket.
-    func steps(forHorizon seconds: Double) -> Int {
-        1 + Int(((bucketSeconds / 2 + max(0, seconds)) / bucketSeconds).rounded(.down))
+    /// Nil beyond `historyBuckets` buckets (forecasting further than the history spans is
+    /// not supported).
+    func steps(forHorizon seconds: Double) -> Int? {
+        guard seconds.isFinite, seconds >= 0 else { return nil }
+        let ahead = ((bucketSeconds / 2 + seconds) / bucketSeconds).rounded(.down)
+        guard ahead < Double(historyBuckets) else { return nil }
+        return 1 + Int(ahead)
     }
 }
 

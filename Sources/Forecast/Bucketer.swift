@@ -30,7 +30,8 @@ public struct Bucket: Sendable, Equatable {
 ///   history would overflow anyway) and the phase is kept by `start`.
 /// * **Bad input** throws and leaves the state unchanged: NaN/∞ time or rate
 ///   (`.nonFinite`), a negative rate (`.negative`), a time before the open bucket
-///   (`.outOfOrder`). Several samples in one bucket are averaged with equal weight.
+///   (`.outOfOrder`), a time so large its bucket index exceeds ±9·10¹⁵ (`.outOfRange`).
+///   Several samples in one bucket are averaged with equal weight.
 public struct Bucketer: Sendable, Equatable {
     public let width: Double
     public let maxEmittedGap: Int
@@ -54,7 +55,9 @@ public struct Bucketer: Sendable, Equatable {
         guard time.isFinite else { throw .nonFinite("time") }
         guard rate.isFinite else { throw .nonFinite("rate") }
         guard rate >= 0 else { throw .negative("rate \(rate) at \(time)") }
-        let index = Int64((time / width).rounded(.down))
+        let position = (time / width).rounded(.down)
+        guard abs(position) < 9.0e15 else { throw .outOfRange("time \(time)") }
+        let index = Int64(position)
         guard let open = openIndex else {
             openIndex = index
             sum = rate

@@ -27,6 +27,8 @@ public enum ForecastError: Error, Equatable, Sendable {
     case outOfOrder(time: Double, lastBucketStart: Double)
     /// Multiplicative seasonality needs strictly positive data.
     case nonPositiveForMultiplicative
+    /// A finite value too large to be used (e.g. a time beyond ±2⁵³ buckets).
+    case outOfRange(String)
 }
 
 /// Checks that every value is finite.

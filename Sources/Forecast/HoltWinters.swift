@@ -90,6 +90,10 @@ public struct HoltWinters: ForecastModel, Sendable, Equatable {
     /// Observations consumed since the initial state.
     public private(set) var count = 0
 
+    /// Parameters not used by `spec` are ignored (β = 0 without trend, φ = 1 undamped,
+    /// γ = 0 without season). Use `HeuristicInitialization` (which validates the data) or
+    /// `HoltWintersFitter` to obtain `initial`.
+    /// - Precondition: `initial.seasonal.count == spec.period` for a seasonal spec.
     public init(spec: HoltWintersSpec, parameters: HoltWintersParameters, initial: HoltWintersInitialState) {
         self.spec = spec
         var p = parameters

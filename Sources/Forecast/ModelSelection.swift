@@ -73,6 +73,9 @@ public struct ModelSelectionJob: Sendable {
         guard validation > horizon, validation < series.count else {
             throw .insufficientData(needed: horizon + 2, got: series.count)
         }
+        for c in candidates {
+            if case .seasonalNaive(let p) = c, p < 1 { throw .invalidConfiguration("seasonal naive period must be ≥ 1, got \(p)") }
+        }
         self.series = series
         self.horizon = horizon
         self.validation = validation

@@ -4,6 +4,7 @@ public struct SeasonalNaive: ForecastModel, Sendable, Equatable {
     public let period: Int
     private var recent: RingBuffer
 
+    /// - Precondition: `period ≥ 1` (a programming error otherwise; data never reach it).
     public init(period: Int) {
         precondition(period >= 1, "period must be at least 1")
         self.period = period
@@ -36,6 +37,7 @@ public struct ExponentialLevel: ForecastModel, Sendable, Equatable {
     public let alpha: Double
     public private(set) var level: Double?
 
+    /// - Precondition: `0 < alpha ≤ 1`.
     public init(alpha: Double) {
         precondition(alpha > 0 && alpha <= 1, "alpha must be in (0, 1]")
         self.alpha = alpha

@@ -67,6 +67,19 @@ struct ArrivalForecasterTests {
         #expect(f.forecast(horizonSeconds: 135) != nil)
     }
 
+    @Test func historyStaysBoundedAndFarHorizonsAreRefused() throws {
+        var c = smallConfig()
+        c.historyBuckets = 300
+        c.fitWindowBuckets = 300
+        var f = try ArrivalForecaster(configuration: c)
+        try f.seed(history: ticks(minutes: 1000, { m in 5 + Double(m % 10) }))
+        #expect(f.historyCount == 300 && f.bucketCount == 999)
+        #expect(f.forecast(horizonSeconds: 135) != nil)
+        #expect(f.forecast(horizonSeconds: 3600) != nil)
+        #expect(f.forecast(horizonSeconds: 300 * 60) == nil)
+        #expect(f.forecast(horizonSeconds: 1e300) == nil)
+    }
+
     @Test func constantSeriesGivesZeroWidthInterval() throws {
         var f = try ArrivalForecaster(configuration: smallConfig())
         try f.seed(history: ticks(minutes: 300, { _ in 7 }))
@@ -106,6 +119,7 @@ struct ArrivalForecasterTests {
         }
         #expect(f.bucketCount == 0)
         #expect(f.forecast(horizonSeconds: .nan) == nil)
+        #expect(throws: ForecastError.outOfRange("time 1e+300")) { try f.observe(time: 1e300, rate: 1) }
         var bad = ArrivalForecasterConfiguration()
         bad.upperQuantile = 1.5
         #expect(throws: ForecastError.self) { try ArrivalForecaster(configuration: bad) }

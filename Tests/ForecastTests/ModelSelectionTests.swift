@@ -50,5 +50,8 @@ struct ModelSelectionTests {
     @Test func badArguments() {
         #expect(throws: ForecastError.self) { try ModelSelectionJob(series: [1, 2, 3], horizon: 1, candidates: [], validation: 5) }
         #expect(throws: ForecastError.self) { try ModelSelectionJob(series: [1, .nan, 3, 4], horizon: 1, candidates: [], validation: 2) }
+        #expect(throws: ForecastError.self) {
+            try ModelSelectionJob(series: [1, 2, 3, 4, 5], horizon: 1, candidates: [.seasonalNaive(0)], validation: 2)
+        }
     }
 }
