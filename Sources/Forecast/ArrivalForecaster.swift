@@ -106,8 +106,8 @@ public struct ArrivalForecaster: Sendable {
 
     /// The forecast for the bucket containing `now + horizonSeconds` ("now" taken as the
     /// middle of the open bucket); nil while warming up, for a negative/non-finite horizon
-    /// or one beyond the history length. The quantile offsets are calibrated at the configured decision horizon
-    /// and reused for other horizons.
+    /// or one beyond the history length. The quantile offsets are calibrated at the
+    /// configured decision horizon and reused for other horizons.
     public func forecast(horizonSeconds: Double) -> ForecastOutput? {
         guard let m = model, let steps = configuration.steps(forHorizon: horizonSeconds) else { return nil }
         var point = m.forecast(steps: steps)
