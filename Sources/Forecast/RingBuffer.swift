@@ -1,8 +1,8 @@
 /// A fixed-capacity FIFO of `Double`s: appending to a full buffer drops the oldest value.
 ///
-/// Storage grows on demand up to `capacity` and is never reallocated after that, so the
-/// memory held is at most `capacity * 8` bytes (plus a small header). Index 0 is the
-/// oldest retained value. `append` is O(1).
+/// Storage for `capacity` values is reserved at the first append and never reallocated,
+/// so the memory held is exactly `capacity * 8` bytes (plus a small header) once used,
+/// none before. Index 0 is the oldest retained value. `append` is O(1).
 public struct RingBuffer: Sendable, Equatable {
     public let capacity: Int
     private var storage: [Double] = []
@@ -19,6 +19,7 @@ public struct RingBuffer: Sendable, Equatable {
 
     public mutating func append(_ value: Double) {
         if storage.count < capacity {
+            if storage.isEmpty { storage.reserveCapacity(capacity) }
             storage.append(value)
         } else {
             storage[head] = value
