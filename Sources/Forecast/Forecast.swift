@@ -1,1 +1,0 @@
-// The forecasting core (arrival-rate models, quantiles, drift) is built in Sources/Forecast.
