@@ -27,7 +27,7 @@ let package = Package(
             dependencies: ["Planner", .product(name: "Yams", package: "Yams")]
         ),
         // The queue simulator, the standard scenario and the baseline policies.
-        .target(name: "Simulation", dependencies: ["Planner"]),
+        .target(name: "Simulation", dependencies: ["Planner", "Forecast"]),
         .executableTarget(
             name: "forescale",
             dependencies: [

@@ -27,9 +27,23 @@ public struct Comparison: Sendable, Codable {
             latencySLOSeconds: Double(scenario.sloSeconds), startupSeconds: Double(scenario.startupSeconds))
     }
 
-    /// Runs the comparison. `forescale` defaults to Forescale's default policy without a forecaster.
+    /// Forescale as it runs by default: its default policy and the production forecaster,
+    /// calibrated at the horizon it is asked for (start-up + one tick + the metric delay).
+    public static func defaultController(
+        capacity: Double, scenario: Scenario, adjust: (ScalingPolicy) -> ScalingPolicy = { $0 }
+    ) -> ForescaleController {
+        let policy = adjust(defaultPolicy(capacity: capacity, scenario: scenario))
+        var calibration = policy
+        calibration.startupSeconds += Double(scenario.metricDelaySeconds)
+        return ForescaleController(
+            policy: policy, tickSeconds: Double(scenario.tickSeconds),
+            forecaster: ArrivalForecastAdapter(policy: calibration, tickSeconds: Double(scenario.tickSeconds)))
+    }
+
+    /// Runs the comparison. `adjust` may change Forescale's policy (it receives the default one,
+    /// sized to the scenario).
     public static func run(
-        trace: Trace, scenario: Scenario, forescale: ForescaleController? = nil,
+        trace: Trace, scenario: Scenario, adjust: (ScalingPolicy) -> ScalingPolicy = { $0 },
         record: ((String, TickRecord) -> Void)? = nil,
         progress: ((_ done: Int, _ total: Int, _ running: String) -> Void)? = nil
     ) -> Comparison {
@@ -42,7 +56,7 @@ public struct Comparison: Sendable, Codable {
         let arrivals = trace.arrivalsPerSecond(spanSeconds: scenario.spanSeconds.map(Double.init))
         let capacity = scenario.capacity(arrivals: arrivals)
         let model = QueueModel(arrivals: arrivals, startTime: trace.start, capacity: capacity, scenario: scenario)
-        var ours = forescale ?? ForescaleController(policy: defaultPolicy(capacity: capacity, scenario: scenario))
+        var ours = defaultController(capacity: capacity, scenario: scenario, adjust: adjust)
         let oursName = ours.name
         step(oursName)
         let oursResult = model.run(&ours, record: record.map { callback in { callback(oursName, $0) } })

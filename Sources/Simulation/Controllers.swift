@@ -1,24 +1,33 @@
 import Planner
 
-/// Forescale's own decision core, exactly as the live controller calls it.
+/// Forescale's own decision core and forecaster, exactly as the live controller calls them.
 public struct ForescaleController: ScalingController {
     public var name: String
     public var policy: ScalingPolicy
+    let tickSeconds: Double
     var state = PlannerState()
-    /// Supplies the forecast for a tick, when a forecaster is plugged in.
-    var forecaster: ((ControllerView) -> ForecastInput?)?
+    var forecaster: (any TickForecaster)?
 
-    public init(name: String = "forescale", policy: ScalingPolicy, forecaster: ((ControllerView) -> ForecastInput?)? = nil) {
+    public init(name: String = "forescale", policy: ScalingPolicy, tickSeconds: Double = 15, forecaster: (any TickForecaster)? = nil) {
         self.name = name
         self.policy = policy
+        self.tickSeconds = tickSeconds
         self.forecaster = forecaster
     }
 
     public mutating func tick(_ view: ControllerView) -> ControllerOutput {
-        let forecast = forecaster?(view)
+        var forecast: ForecastInput?
+        if var model = forecaster {
+            // The rate was measured `age` seconds ago: the forecaster learns it at that time, and
+            // is asked for the rate when a replica asked for now will be useful.
+            let age = view.observation.arrivalRate?.ageSeconds ?? 0
+            if let rate = view.observation.arrivalRate?.value { model.observe(time: view.now - age, rate: rate) }
+            forecast = model.forecast(horizonSeconds: policy.startupSeconds + tickSeconds + age)
+            forecaster = model
+        }
         let (decision, next) = decide(observation: view.observation, state: state, policy: policy, forecast: forecast, now: view.now)
         state = next
-        return ControllerOutput(desiredReplicas: decision.desiredReplicas, forecast: decision.forecast)
+        return ControllerOutput(desiredReplicas: decision.desiredReplicas, forecast: decision.forecast ?? forecast)
     }
 }
 

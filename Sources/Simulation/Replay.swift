@@ -23,14 +23,18 @@ public struct ReplaySession {
     }
 
     let configured: [String: ScalingPolicy]
-    let makeForecaster: (ScalingPolicy) -> (any TickForecaster)?
+    let makeForecaster: (ScalingPolicy, Double) -> (any TickForecaster)?
     var tickSeconds: Double?
     var targets: [String: TargetState] = [:]
 
     /// - Parameters:
     ///   - configured: policies from a config file, by target name; the init line's fields override them.
-    ///   - makeForecaster: a new forecaster for a target, or `nil` to replay without forecasts.
-    public init(configured: [String: ScalingPolicy] = [:], makeForecaster: @escaping (ScalingPolicy) -> (any TickForecaster)?) {
+    ///   - makeForecaster: a new forecaster for a target given its policy and the tick in seconds,
+    ///     or `nil` to replay without forecasts.
+    public init(
+        configured: [String: ScalingPolicy] = [:],
+        makeForecaster: @escaping (_ policy: ScalingPolicy, _ tickSeconds: Double) -> (any TickForecaster)?
+    ) {
         self.configured = configured
         self.makeForecaster = makeForecaster
     }
@@ -76,7 +80,7 @@ public struct ReplaySession {
             }
             // Replayed values are as fresh as the driver says they are: none is stale by age.
             policy.staleAfterSeconds = .infinity
-            targets[name] = TargetState(policy: policy, forecaster: makeForecaster(policy))
+            targets[name] = TargetState(policy: policy, forecaster: makeForecaster(policy, tick))
         }
         tickSeconds = tick
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ForescaleConfig
 import Foundation
+import Planner
 import Simulation
 
 struct Simulate: ParsableCommand {
@@ -18,6 +20,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Seconds between decisions.") var tick = 15
     @Option(help: "Seconds not scored at the start (default: min(7 days, 30 % of the span)).") var warmup: Int?
     @Option(help: "Days of the trace to simulate from its start.") var days = 21.0
+    @Option(help: "A config file: Forescale runs with its first target's policy (or --target's); bounds, capacity, SLO and start-up come from the scenario.")
+    var config: String?
+    @Option(help: "The config target whose policy to use.") var target: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Option(help: "Write an SVG plot: Forescale over time, and the cost/lateness frontier of the KEDA sweep.")
     var plot: String?
@@ -35,12 +40,23 @@ struct Simulate: ParsableCommand {
         scenario.tickSeconds = tick
         scenario.warmupSeconds = warmup
         scenario.spanSeconds = Int(days * 86_400)
+        let configured = try configuredPolicy()
         let loaded = try Trace.load(path: trace)
         var recorded: [String] = []
         var ticks: [TickRecord] = []
         let bar = ProgressBar()
         let comparison = Comparison.run(
             trace: loaded, scenario: scenario,
+            adjust: { scenarioPolicy in
+                guard var policy = configured else { return scenarioPolicy }
+                policy.minReplicas = scenarioPolicy.minReplicas
+                policy.maxReplicas = scenarioPolicy.maxReplicas
+                policy.capacity = scenarioPolicy.capacity
+                policy.latencySLOSeconds = scenarioPolicy.latencySLOSeconds
+                policy.startupSeconds = scenarioPolicy.startupSeconds
+                policy.partitions = nil
+                return policy
+            },
             record: { policy, tick in
                 guard policy == "forescale" else { return }
                 if plot != nil { ticks.append(tick) }
@@ -73,6 +89,20 @@ struct Simulate: ParsableCommand {
             print(String(decoding: try encoder.encode(comparison), as: UTF8.self))
         } else {
             print(ComparisonTable.render(comparison))
+        }
+    }
+
+    private func configuredPolicy() throws -> ScalingPolicy? {
+        guard let config else { return nil }
+        switch ConfigLoader.loadResult(path: config) {
+        case .success(let loaded):
+            guard let chosen = target.map({ name in loaded.targets.first { $0.name == name } }) ?? loaded.targets.first else {
+                throw ValidationError("\(config) has no target named '\(target ?? "")'")
+            }
+            return chosen.policy
+        case .failure(let errors):
+            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
+            throw ExitCode(2)
         }
     }
 }

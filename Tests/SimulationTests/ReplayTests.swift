@@ -20,7 +20,7 @@ struct Doubling: TickForecaster {
 @Suite("Replay protocol")
 struct ReplayTests {
     func run(_ lines: [String], forecaster: Bool = false) throws(ReplayError) -> [String] {
-        var session = ReplaySession(makeForecaster: { _ in forecaster ? Doubling() : nil })
+        var session = ReplaySession(makeForecaster: { _, _ in forecaster ? Doubling() : nil })
         var out: [String] = []
         for (index, line) in lines.enumerated() {
             if let answer = try session.handle(line: line, number: index + 1) { out.append(answer) }
