@@ -118,7 +118,7 @@ public enum Plot {
         svg.circle(x(comparison.hpa.costRatio), y(comparison.hpa.latePercent), radius: 5, fill: "#8d99ae")
         svg.circle(x(comparison.forescale.costRatio), y(comparison.forescale.latePercent), radius: 7, fill: "#e63946")
         svg.legend(x: frame.right - 250, y: frame.y + 14, [
-            ("#457b9d", "KEDA at target utilisation U", nil), ("#e63946", "Forescale (defaults)", nil), ("#8d99ae", "HPA on CPU @0.70", nil),
+            ("#457b9d", "KEDA at target utilisation U", nil), ("#e63946", "Forescale", nil), ("#8d99ae", "HPA on CPU @0.70", nil),
         ])
     }
 }
