@@ -83,8 +83,10 @@ public struct HPAController: ScalingController {
     }
 }
 
-/// A yardstick, not a policy anyone can run: it sees the future trace and the true backlog, and
-/// asks at each tick for what the arrivals one start-up time ahead will need.
+/// A yardstick, not a policy anyone can run: it sees the future trace and the true backlog.
+/// At each tick it keeps enough replicas for the highest arrival rate until a replica asked for
+/// now could be useful (so it never removes a replica it will need before a new one could
+/// start), plus what drains the true backlog within the SLO.
 public struct ClairvoyantController: ScalingController {
     public let name = "clairvoyant (sees the future)"
     let arrivals: [Double]
@@ -98,8 +100,8 @@ public struct ClairvoyantController: ScalingController {
     }
 
     public mutating func tick(_ view: ControllerView) -> ControllerOutput {
-        let from = min(view.second + scenario.startupSeconds, arrivals.count - 1)
-        let to = min(from + scenario.tickSeconds + scenario.rebalancePauseSeconds, arrivals.count)
+        let from = min(view.second, arrivals.count - 1)
+        let to = min(view.second + scenario.startupSeconds + scenario.tickSeconds + scenario.rebalancePauseSeconds, arrivals.count)
         let peak = arrivals[from..<max(to, from + 1)].max() ?? 0
         let need = peak / capacity + view.trueLag / (capacity * Double(scenario.sloSeconds))
         return ControllerOutput(desiredReplicas: Int((need - 1e-9).rounded(.up)))
