@@ -149,6 +149,11 @@ extension ConfigBuilder {
         }
         if let forecast = reader.map(map, "forecast", allowed: ConfigSchema.forecast) {
             policy.forecast = ForecastUse(enabled: reader.bool(forecast, "enabled") ?? true, allowScaleDown: reader.bool(forecast, "scaleDown") ?? false)
+            if let quantile = reader.fraction(forecast, "quantile") {
+                if quantile > 0.5, quantile < 1 { policy.forecast.upperQuantile = quantile } else {
+                    reader.report(forecast, "quantile", "must be > 0.5 and < 1 (the upper quantile the plan provisions for, e.g. 0.9 or 90%), got \(ConfigValues.formatNumber(quantile))")
+                }
+            }
         }
         if let reactive = reader.map(map, "reactive", allowed: ConfigSchema.reactive) {
             policy.reactiveFloor = reader.bool(reactive, "floor") ?? true

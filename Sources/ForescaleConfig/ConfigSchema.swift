@@ -48,7 +48,7 @@ public enum ConfigSchema {
     public static let behavior = ["scaleUp", "scaleDown"]
     public static let rules = ["stabilizationWindow", "selectPolicy", "policies"]
     public static let ratePolicy = ["type", "value", "period"]
-    public static let forecast = ["enabled", "scaleDown"]
+    public static let forecast = ["enabled", "scaleDown", "quantile"]
     public static let reactive = ["floor", "lagThreshold", "utilization"]
 
     /// Every key any mapping accepts (source, orchestrator and target names aside).

@@ -155,10 +155,14 @@ public struct ForecastUse: Sendable, Equatable, Codable {
     /// Let a forecast lower than the current rate scale the workload down ahead of time.
     /// Off by default: the forecast can then only raise the plan.
     public var allowScaleDown: Bool
+    /// The quantile of the arrival rate the plan provisions for (0.5 < q < 1); the forecaster
+    /// calibrates its upper bound to it.
+    public var upperQuantile: Double
 
-    public init(enabled: Bool = true, allowScaleDown: Bool = false) {
+    public init(enabled: Bool = true, allowScaleDown: Bool = false, upperQuantile: Double = 0.9) {
         self.enabled = enabled
         self.allowScaleDown = allowScaleDown
+        self.upperQuantile = upperQuantile
     }
 }
 

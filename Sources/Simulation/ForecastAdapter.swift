@@ -12,6 +12,7 @@ public struct ArrivalForecastAdapter: TickForecaster {
     public init?(policy: ScalingPolicy, tickSeconds: Double) {
         var configuration = ArrivalForecasterConfiguration()
         configuration.decisionHorizonSeconds = policy.startupSeconds + tickSeconds
+        configuration.upperQuantile = policy.forecast.upperQuantile
         guard let forecaster = try? ArrivalForecaster(configuration: configuration) else { return nil }
         self.forecaster = forecaster
     }

@@ -106,6 +106,8 @@ let targetRules: [RuleCase] = [
     RuleCase("targets[0].forecast.enabled", "expected true or false, got 'yes'", .target("forecast", "{ enabled: 'yes' }")),
     RuleCase("targets[0].reactive.lagThreshold", "must be > 0", .target("reactive", "{ lagThreshold: 0 }")),
     RuleCase("targets[0].reactive.utilization", "must be > 0 and ≤ 1", .target("reactive", "{ utilization: 150% }")),
+    RuleCase("targets[0].forecast.quantile", "must be > 0.5 and < 1", .target("forecast", "{ quantile: 0.4 }")),
+    RuleCase("targets[0].forecast.quantile", "got 1", .target("forecast", "{ quantile: 100% }")),
 ]
 
 let metricRules: [RuleCase] = [
