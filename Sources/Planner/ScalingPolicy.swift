@@ -7,7 +7,9 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var maxReplicas: Int
     /// Messages per second one replica drains: configured, or learned online.
     public var capacity: CapacityPolicy
-    /// Share of a replica's capacity the plan may use for arrivals (0 < u ≤ 1).
+    /// Share of a replica's capacity the plan may use for arrivals (0 < u ≤ 1). The default, 0.95, is
+    /// high because the forecast's upper quantile already carries the margin for what is not known
+    /// (Benchmarks/simulate/README.md records how it was chosen).
     public var targetUtilization: Double
     /// A message should wait no longer than this; the backlog is planned to drain within it.
     public var latencySLOSeconds: Double
@@ -30,7 +32,7 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         minReplicas: Int = 1,
         maxReplicas: Int,
         capacity: CapacityPolicy,
-        targetUtilization: Double = 0.8,
+        targetUtilization: Double = 0.95,
         latencySLOSeconds: Double = 60,
         startupSeconds: Double = 120,
         partitions: Int? = nil,

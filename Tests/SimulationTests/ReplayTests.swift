@@ -2,7 +2,7 @@ import Planner
 import Testing
 @testable import Simulation
 
-let initLine = #"{"type":"init","tickSeconds":15,"targets":[{"name":"a","minReplicas":1,"maxReplicas":100,"capacityPerReplica":100,"latencySLOSeconds":60,"startupSeconds":120}]}"#
+let initLine = #"{"type":"init","tickSeconds":15,"targets":[{"name":"a","minReplicas":1,"maxReplicas":100,"capacityPerReplica":100,"latencySLOSeconds":60,"startupSeconds":120,"targetUtilization":0.8}]}"#
 
 func observation(t: Int, lag: String = "0", rate: String = "400", desired: String = "3", extra: String = "") -> String {
     #"{"type":"observation","target":"a","t":\#(t),"lag":\#(lag),"arrivalRate":\#(rate),"throughput":300,"readyReplicas":3,"desiredReplicas":\#(desired)\#(extra)}"#
