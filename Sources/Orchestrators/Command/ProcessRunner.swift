@@ -1,0 +1,119 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a finished program produced.
+struct ProcessOutput: Sendable {
+    var exitStatus: Int32
+    /// True when it was ended by a signal (`exitStatus` is then the signal number).
+    var signalled: Bool
+    var standardOutput: String
+    var standardError: String
+}
+
+/// Runs programs by argv (no shell) with a bounded run time.
+enum ProcessRunner {
+    /// Finds `argv[0]` on `PATH` unless it contains a slash.
+    static func executableURL(for program: String, environment: [String: String]) throws -> URL {
+        if program.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: program) else {
+                throw OrchestratorError(.config, "program \(program) does not exist or is not executable")
+            }
+            return URL(fileURLWithPath: program)
+        }
+        let path = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") {
+            let candidate = "\(folder)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
+        }
+        throw OrchestratorError(.config, "program \(program) was not found on PATH (\(path)); use an absolute path")
+    }
+
+    static func makeProcess(argv: [String], environment: [String: String]) throws -> Process {
+        guard let program = argv.first, !program.isEmpty else {
+            throw OrchestratorError(.config, "empty command: give the program and its arguments as a list")
+        }
+        var merged = ProcessInfo.processInfo.environment
+        merged.merge(environment) { _, new in new }
+        let process = Process()
+        process.executableURL = try executableURL(for: program, environment: merged)
+        process.arguments = Array(argv.dropFirst())
+        process.environment = merged
+        process.standardInput = FileHandle.nullDevice
+        return process
+    }
+
+    /// Runs `argv` to completion; after `timeoutSeconds` sends SIGTERM, then SIGKILL after `graceSeconds`.
+    static func run(argv: [String], timeoutSeconds: Double, graceSeconds: Double, environment: [String: String] = [:]) async throws -> ProcessOutput {
+        let process = try makeProcess(argv: argv, environment: environment)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-cmd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outURL = folder.appendingPathComponent("stdout")
+        let errURL = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: outURL)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        defer {
+            try? outHandle.close()
+            try? errHandle.close()
+        }
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+
+        let (exits, exitContinuation) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in
+            exitContinuation.yield()
+            exitContinuation.finish()
+        }
+        do {
+            try process.run()
+        } catch {
+            throw OrchestratorError(.commandFailed, "cannot start \(argv[0]): \(error)")
+        }
+        let pid = process.processIdentifier
+        let timedOut = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in exits {}
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(max(timeoutSeconds, 0) * 1_000_000_000))
+                return !Task.isCancelled
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if timedOut {
+            kill(pid, SIGTERM)
+            if !(await waitForExit(process, seconds: graceSeconds)) {
+                kill(pid, SIGKILL)
+                _ = await waitForExit(process, seconds: 5)
+            }
+            throw OrchestratorError(.timeout, "\(argv.joined(separator: " ")) did not finish within \(timeoutSeconds) s and was stopped; raise `timeout` or fix the program")
+        }
+        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return ProcessOutput(
+            exitStatus: process.terminationStatus,
+            signalled: process.terminationReason == .uncaughtSignal,
+            standardOutput: String(out.prefix(64 * 1024)),
+            standardError: String(err.prefix(64 * 1024))
+        )
+    }
+
+    /// Polls (bounded) until the process has exited.
+    static func waitForExit(_ process: Process, seconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning {
+            if Date() >= deadline { return false }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return true
+    }
+}
