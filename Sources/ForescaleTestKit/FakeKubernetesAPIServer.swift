@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import Orchestrators
 
 /// An in-process fake Kubernetes API server for tests: scale subresources of Deployments,
@@ -13,10 +14,11 @@ public struct FakeKubernetesAPIServer: Sendable {
     /// Runs a server for the duration of `body`. `acceptedTokens` empty means no token is checked.
     public static func withRunning<R: Sendable>(
         acceptedTokens: Set<String> = [],
+        tls: TLSConfiguration? = nil,
         _ body: (FakeKubernetesAPIServer) async throws -> R
     ) async throws -> R {
         let state = FakeKubernetesState(acceptedTokens: acceptedTokens)
-        return try await InProcessHTTPServer.withRunning(handler: { request in
+        return try await InProcessHTTPServer.withRunning(tls: tls, handler: { request in
             try await state.handle(request)
         }) { baseURL in
             try await body(FakeKubernetesAPIServer(state: state, baseURL: baseURL))

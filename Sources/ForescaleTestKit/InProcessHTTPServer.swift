@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 
@@ -38,7 +40,9 @@ public struct CannedResponse: Sendable {
 
 /// Runs an HTTP/1 server on 127.0.0.1 with an ephemeral port for the duration of `body`.
 public enum InProcessHTTPServer {
+    /// With `tls`, the server speaks HTTPS (and requires client certificates when the configuration does).
     public static func withRunning<R: Sendable>(
+        tls: TLSConfiguration? = nil,
         handler: @escaping @Sendable (RecordedRequest) async throws -> CannedResponse,
         _ body: (_ baseURL: String) async throws -> R
     ) async throws -> R {
@@ -60,7 +64,7 @@ public enum InProcessHTTPServer {
             let canned = try await handler(recorded)
             var fields = HTTPFields()
             for (name, value) in canned.headers {
-                if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
+                if let fieldName = HTTPFields.Element.Name(name) { fields.append(.init(name: fieldName, value: value)) }
             }
             return Response(
                 status: HTTPResponse.Status(code: canned.status),
@@ -70,6 +74,7 @@ public enum InProcessHTTPServer {
         }
         let app = Application(
             responder: responder,
+            server: try tls.map { try HTTPServerBuilder.tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
@@ -85,7 +90,7 @@ public enum InProcessHTTPServer {
                 throw CancellationError()
             }
             do {
-                let result = try await body("http://127.0.0.1:\(port)")
+                let result = try await body("\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")
                 group.cancelAll()
                 return result
             } catch {

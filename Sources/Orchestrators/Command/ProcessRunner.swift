@@ -54,8 +54,8 @@ enum ProcessRunner {
         defer { try? FileManager.default.removeItem(at: folder) }
         let outURL = folder.appendingPathComponent("stdout")
         let errURL = folder.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         defer {
@@ -76,27 +76,29 @@ enum ProcessRunner {
             throw OrchestratorError(.commandFailed, "cannot start \(argv[0]): \(error)")
         }
         let pid = process.processIdentifier
-        let timedOut = await withTaskGroup(of: Bool.self) { group in
+        let exited = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for await _ in exits {}
-                return false
+                return !Task.isCancelled
             }
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(max(timeoutSeconds, 0) * 1_000_000_000))
-                return !Task.isCancelled
+                return false
             }
             let first = await group.next() ?? false
             group.cancelAll()
             return first
         }
-        if timedOut {
-            kill(pid, SIGTERM)
+        if !exited {
+            signalGroup(pid, SIGTERM)
             if !(await waitForExit(process, seconds: graceSeconds)) {
-                kill(pid, SIGKILL)
+                signalGroup(pid, SIGKILL)
                 _ = await waitForExit(process, seconds: 5)
             }
+            if Task.isCancelled { throw CancellationError() }
             throw OrchestratorError(.timeout, "\(argv.joined(separator: " ")) did not finish within \(timeoutSeconds) s and was stopped; raise `timeout` or fix the program")
         }
+        _ = await waitForExit(process, seconds: 5)  // the handler may run just before the status is published
         let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
         return ProcessOutput(
@@ -107,13 +109,31 @@ enum ProcessRunner {
         )
     }
 
+    /// Signals the child's process group (Foundation starts each child as a group leader), so programs
+    /// it started die with it; falls back to the child alone.
+    static func signalGroup(_ pid: Int32, _ signal: Int32) {
+        guard pid > 0 else { return }
+        if kill(-pid, signal) != 0 {
+            kill(pid, signal)
+        }
+    }
+
     /// Polls (bounded) until the process has exited.
     static func waitForExit(_ process: Process, seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning {
             if Date() >= deadline { return false }
-            try? await Task.sleep(nanoseconds: 10_000_000)
+            await pause()
         }
         return true
+    }
+
+    /// About 10 ms, also when the task is cancelled (clean-up after cancellation must still wait for children).
+    static func pause() async {
+        if Task.isCancelled {
+            usleep(10_000)
+        } else {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
     }
 }

@@ -2,13 +2,16 @@ import Foundation
 import Planner
 
 /// Drives a `LeaderElectionMachine` against a `LeaseStore` with an injected clock.
-/// `run()` loops until cancelled and then releases the lease; tests can call `attempt()` step by step.
+/// `run()` loops until cancelled; then the owner calls `release()` (from a task that is not cancelled,
+/// since it writes to the API server) so a follower takes over at once. Tests call `attempt()` step by step.
 public actor LeaderElector {
     public let store: any LeaseStore
     public let clock: any ControlClock
     private var machine: LeaderElectionMachine
     private let onChange: (@Sendable (Bool) -> Void)?
     private var reportedLeader = false
+    /// Set when `run()` ends: a stopped elector never claims leadership.
+    private var stopped = false
 
     /// `onChange` is called with `true` when this replica becomes leader and `false` when it stops.
     public init(settings: LeaderElectionSettings, store: any LeaseStore, namespace: String, name: String, clock: any ControlClock = SystemControlClock(), onChange: (@Sendable (Bool) -> Void)? = nil) throws {
@@ -22,7 +25,7 @@ public actor LeaderElector {
     public var identity: String { machine.settings.identity }
 
     /// Whether this replica may actuate now.
-    public var isLeader: Bool { machine.isLeader(at: clock.now()) }
+    public var isLeader: Bool { !stopped && machine.isLeader(at: clock.now()) }
 
     /// The holder of the lease as last seen, for the status API.
     public var leaderIdentity: String? { machine.leaderIdentity }
@@ -62,14 +65,14 @@ public actor LeaderElector {
     }
 
     private func report() {
-        let now = machine.isLeader(at: clock.now())
+        let now = isLeader
         if now != reportedLeader {
             reportedLeader = now
             onChange?(now)
         }
     }
 
-    /// Attempts every retry period until the task is cancelled, then releases the lease if leader.
+    /// Attempts every retry period until the task is cancelled. Leadership is then reported lost.
     public func run() async {
         while !Task.isCancelled {
             let wait = await attempt()
@@ -79,14 +82,22 @@ public actor LeaderElector {
                 break
             }
         }
-        await release()
+        stopped = true
+        report()
     }
 
-    /// Gives up leadership now so a follower can take over without waiting for expiry.
-    public func release() async {
-        guard let lease = machine.releaseRecord(now: clock.now()) else { return }
-        _ = try? await store.update(lease)
+    /// Gives up leadership now (holder cleared, 1 s lease) so a follower takes over without waiting
+    /// for expiry. Returns whether a lease was released.
+    @discardableResult
+    public func release() async -> Bool {
+        guard let lease = machine.releaseRecord(now: clock.now()) else { return false }
         report()
+        do {
+            _ = try await store.update(lease)
+            return true
+        } catch {
+            return false
+        }
     }
 }
 

@@ -10,7 +10,8 @@ import Darwin
 /// back-off, stops extra ones with SIGTERM then SIGKILL after a grace period, and stops all on `shutdown()`.
 ///
 /// `run()` supervises until cancelled and then shuts the pool down; `apply` reconciles at once.
-/// Workers are not orphaned on a graceful exit (SIGTERM/SIGINT handled by the caller, which must
+/// Each worker leads its own process group and stop signals go to the group, so programs a worker
+/// started stop with it. Workers are not orphaned on a graceful exit (SIGTERM/SIGINT handled by the caller, which must
 /// cancel `run()` or call `shutdown()`); a SIGKILL of the controller cannot be caught.
 public actor ProcessPool: Orchestrator {
     struct Worker {
@@ -129,9 +130,9 @@ public actor ProcessPool: Orchestrator {
         return false
     }
 
+    /// Signals the worker's process group, so whatever it started stops with it.
     private func signal(_ pid: Int32, _ signal: Int32) {
-        guard pid > 0 else { return }
-        kill(pid, signal)
+        ProcessRunner.signalGroup(pid, signal)
     }
 
     /// Supervises until the task is cancelled, then stops every worker.
@@ -157,14 +158,14 @@ public actor ProcessPool: Orchestrator {
         }
         let termDeadline = Date().addingTimeInterval(settings.stopGraceSeconds)
         while workers.contains(where: { $0.process.isRunning }), Date() < termDeadline {
-            try? await Task.sleep(nanoseconds: 20_000_000)
+            await ProcessRunner.pause()
         }
         for worker in workers where worker.process.isRunning {
             signal(worker.pid, SIGKILL)
         }
         let killDeadline = Date().addingTimeInterval(5)
         while workers.contains(where: { $0.process.isRunning }), Date() < killDeadline {
-            try? await Task.sleep(nanoseconds: 20_000_000)
+            await ProcessRunner.pause()
         }
         workers.removeAll { !$0.process.isRunning }
     }
