@@ -72,12 +72,14 @@ public final class ManualClock: ControlClock {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Waits (yielding, bounded) until at least `count` sleepers are suspended.
+    /// Waits until at least `count` sleepers are suspended, polling every millisecond of real time
+    /// for at most `timeoutSeconds` (the code under test may be doing real I/O meanwhile).
     @discardableResult
-    public func waitForSleepers(_ count: Int = 1, maxYields: Int = 100_000) async -> Bool {
-        for _ in 0..<maxYields {
+    public func waitForSleepers(_ count: Int = 1, timeoutSeconds: Double = 10) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
             if sleeperCount >= count { return true }
-            await Task.yield()
+            try? await Task.sleep(nanoseconds: 1_000_000)
         }
         return sleeperCount >= count
     }

@@ -46,9 +46,39 @@ enum ProcessRunner {
         return process
     }
 
+    /// Creates, prepares and starts a process. A program file that another thread has open for writing
+    /// at that instant (a descriptor briefly inherited by a concurrent spawn) fails with ETXTBSY: that
+    /// is retried a few times, each with a fresh `Process`.
+    static func launch(argv: [String], environment: [String: String], prepare: (Process) -> Void) throws -> Process {
+        var attempt = 0
+        while true {
+            let process = try makeProcess(argv: argv, environment: environment)
+            prepare(process)
+            do {
+                try process.run()
+                return process
+            } catch {
+                attempt += 1
+                if attempt < 5, isTextFileBusy(error) {
+                    usleep(20_000)
+                    continue
+                }
+                throw OrchestratorError(.commandFailed, "cannot start \(argv[0]): \(error)")
+            }
+        }
+    }
+
+    static func isTextFileBusy(_ error: any Error) -> Bool {
+        let nsError = error as NSError
+        if nsError.domain == NSPOSIXErrorDomain, nsError.code == Int(ETXTBSY) { return true }
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError {
+            return underlying.domain == NSPOSIXErrorDomain && underlying.code == Int(ETXTBSY)
+        }
+        return false
+    }
+
     /// Runs `argv` to completion; after `timeoutSeconds` sends SIGTERM, then SIGKILL after `graceSeconds`.
     static func run(argv: [String], timeoutSeconds: Double, graceSeconds: Double, environment: [String: String] = [:]) async throws -> ProcessOutput {
-        let process = try makeProcess(argv: argv, environment: environment)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -62,18 +92,14 @@ enum ProcessRunner {
             try? outHandle.close()
             try? errHandle.close()
         }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-
         let (exits, exitContinuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in
-            exitContinuation.yield()
-            exitContinuation.finish()
-        }
-        do {
-            try process.run()
-        } catch {
-            throw OrchestratorError(.commandFailed, "cannot start \(argv[0]): \(error)")
+        let process = try launch(argv: argv, environment: environment) { process in
+            process.standardOutput = outHandle
+            process.standardError = errHandle
+            process.terminationHandler = { _ in
+                exitContinuation.yield()
+                exitContinuation.finish()
+            }
         }
         let pid = process.processIdentifier
         let exited = await withTaskGroup(of: Bool.self) { group in

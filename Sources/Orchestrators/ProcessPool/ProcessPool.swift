@@ -116,8 +116,7 @@ public actor ProcessPool: Orchestrator {
 
     private func start(now: Date) -> Bool {
         do {
-            let process = try ProcessRunner.makeProcess(argv: settings.command, environment: settings.environment)
-            try process.run()
+            let process = try ProcessRunner.launch(argv: settings.command, environment: settings.environment) { _ in }
             workers.append(Worker(process: process, pid: process.processIdentifier, startedAt: now))
             return true
         } catch let error as OrchestratorError {
