@@ -11,6 +11,8 @@ public struct FakeWorkload: Sendable, Equatable {
     public var replicas: Int
     public var readyReplicas: Int
     public var resourceVersion: Int
+    /// When false, `status.readyReplicas` is omitted (as a custom resource may do).
+    public var reportsReadyReplicas = true
 }
 
 actor FakeKubernetesState {
@@ -142,7 +144,8 @@ actor FakeKubernetesState {
     }
 
     private func workloadJSON(_ w: FakeWorkload) -> String {
-        #"{"kind":"Workload","metadata":{"name":"\#(w.name)","namespace":"\#(w.namespace)","resourceVersion":"\#(w.resourceVersion)"},"spec":{"replicas":\#(w.replicas)},"status":{"replicas":\#(w.replicas),"readyReplicas":\#(w.readyReplicas)}}"#
+        let ready = w.reportsReadyReplicas ? #","readyReplicas":\#(w.readyReplicas)"# : ""
+        return #"{"kind":"Workload","metadata":{"name":"\#(w.name)","namespace":"\#(w.namespace)","resourceVersion":"\#(w.resourceVersion)"},"spec":{"replicas":\#(w.replicas)},"status":{"replicas":\#(w.replicas)\#(ready)}}"#
     }
 
     private func patchScale(_ request: RecordedRequest, key: String, workload: FakeWorkload) -> CannedResponse {

@@ -83,7 +83,10 @@ public enum InProcessHTTPServer {
             logger: logger
         )
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
+            group.addTask {
+                defer { portContinuation.finish() }  // a failed bind ends the wait below instead of hanging
+                try await app.run()
+            }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else {
                 group.cancelAll()

@@ -58,7 +58,13 @@ public struct KubernetesOrchestrator: Orchestrator {
         let (replicas, _) = try await readScale()
         let get = call(.GET, verb: "get", scale: false)
         let workload = try client.decode(WorkloadObject.self, from: try await client.send(get), call: get)
-        return WorkloadScale(desiredReplicas: replicas, readyReplicas: workload.status?.readyReplicas ?? 0, observedAt: client.clock.now())
+        // Built-in kinds omit `readyReplicas` when it is 0; a custom resource may not report it at all.
+        let ready: Int?
+        switch target.kind {
+        case .deployment, .statefulSet, .replicaSet: ready = workload.status?.readyReplicas ?? 0
+        case .custom: ready = workload.status?.readyReplicas
+        }
+        return WorkloadScale(desiredReplicas: replicas, readyReplicas: ready, observedAt: client.clock.now())
     }
 
     public func apply(replicas: Int, decision: Decision?) async throws -> ApplyOutcome {

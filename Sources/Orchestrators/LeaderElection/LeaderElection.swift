@@ -18,6 +18,14 @@ public struct LeaderElectionSettings: Sendable, Equatable {
         self.retryPeriodSeconds = retryPeriodSeconds
     }
 
+    /// The identity to use in a pod: `POD_NAME` (downward API), else `HOSTNAME`, else the host name.
+    public static func defaultIdentity(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        for key in ["POD_NAME", "HOSTNAME"] {
+            if let value = environment[key], !value.isEmpty { return value }
+        }
+        return ProcessInfo.processInfo.hostName
+    }
+
     public func validate() throws {
         guard !identity.isEmpty else { throw OrchestratorError(.config, "leader election needs a non-empty identity (e.g. the pod name from the downward API)") }
         guard leaseDurationSeconds > renewDeadlineSeconds, renewDeadlineSeconds > retryPeriodSeconds, retryPeriodSeconds > 0 else {

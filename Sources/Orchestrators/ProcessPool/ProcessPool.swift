@@ -48,8 +48,8 @@ public actor ProcessPool: Orchestrator {
     /// PIDs of every child still running, including those being stopped.
     public var allPIDs: [Int32] { workers.map(\.pid) }
 
+    /// Read-only: starts and stops nothing (that is `apply`'s and `run()`'s job).
     public func currentScale() async throws -> WorkloadScale {
-        reconcile()
         let ready = workers.filter { $0.stoppingSince == nil && $0.process.isRunning }.count
         return WorkloadScale(desiredReplicas: desired, readyReplicas: ready, observedAt: clock.now())
     }
