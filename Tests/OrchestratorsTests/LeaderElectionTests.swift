@@ -146,6 +146,27 @@ struct LeaderElectionTests {
         }
     }
 
+    @Test func releasedLeaseIsTakenOverAtTheNextAttempt() async throws {
+        let clock = ManualClock()
+        try await withKubernetes(clock: clock) { server, client in
+            let store = client.leaseStore(namespace: "forescale", name: "r")
+            let a = try LeaderElector(settings: LeaderElectionSettings(identity: "a"), store: store, namespace: "forescale", name: "r", clock: clock)
+            let b = try LeaderElector(settings: LeaderElectionSettings(identity: "b"), store: store, namespace: "forescale", name: "r", clock: clock)
+            await a.attempt()
+            await b.attempt()
+            #expect(await a.release())
+            #expect(await !a.isLeader)
+            clock.advance(by: 2)
+            await b.attempt()
+            #expect(await b.isLeader)
+            let lease = try #require(await server.lease(namespace: "forescale", name: "r"))
+            #expect(lease.spec.holderIdentity == "b")
+            #expect(lease.spec.leaseDurationSeconds == 15)
+            #expect(lease.spec.leaseTransitions == 1)
+            #expect(await a.release() == false)  // a no longer leads: nothing to release
+        }
+    }
+
     /// A leader that is alive but cut off from the API server steps down (renew deadline, 10 s)
     /// before the follower may acquire (lease duration, 15 s): at no second are both leaders.
     @Test func partitionedLeaderStepsDownBeforeTheFollowerAcquires() async throws {

@@ -52,7 +52,11 @@ public actor LeaderElector {
         }
     }
 
+    /// Runs one call and feeds its outcome to the machine. A successful write counts as a renewal at
+    /// the time the request was sent (the conservative end of a slow round trip), so this replica stops
+    /// claiming leadership no later than the renew deadline after the lease's `renewTime`.
     private func perform(_ call: @Sendable () async throws -> LeaderElectionEvent) async -> LeaderElectionAction {
+        let sentAt = clock.now()
         let event: LeaderElectionEvent
         do {
             event = try await call()
@@ -60,6 +64,9 @@ public actor LeaderElector {
             event = .failed(error)
         } catch {
             event = .failed(OrchestratorError(.connection, "\(store.leaseDescription): \(error)"))
+        }
+        if case .written = event {
+            return machine.event(event, now: sentAt)
         }
         return machine.event(event, now: clock.now())
     }
