@@ -66,6 +66,23 @@ struct KubernetesAuthTests {
         }
     }
 
+    @Test func inClusterVerifiesTheServerWithTheMountedCA() async throws {
+        let folder = try serviceAccount(token: "sa-token")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await FakeKubernetesAPIServer.withRunning(acceptedTokens: ["sa-token"], tls: try TestPKI.serverTLS(mutual: false)) { server in
+            await server.addWorkload(namespace: "workers", name: "web", replicas: 2)
+            let port = try #require(URL(string: server.baseURL)?.port)
+            let connection = try KubernetesConnection.inCluster(
+                environment: ["KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": String(port)],
+                serviceAccountDirectory: folder.path
+            )
+            #expect(connection.server == server.baseURL)
+            let client = try KubernetesClient(connection: connection)
+            #expect(try await client.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: nil, name: "web")).currentScale().desiredReplicas == 2)
+            try await client.shutdown()
+        }
+    }
+
     @Test func unauthorizedForcesATokenReRead() async throws {
         let folder = try serviceAccount(token: "old")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Foundation
 @testable import Orchestrators
 import Testing
@@ -78,6 +79,27 @@ struct ProcessPoolTests {
         #expect(await pool.restarts == 1)
         #expect(await pool.lastError?.kind == .commandFailed)
         #expect(!Self.alive(before[1]))
+    }
+
+    /// Back-off is measured on the injected clock: a worker that keeps crashing is restarted after 1, 2, 4 s.
+    @Test func backoffDoublesOnTheInjectedClock() async throws {
+        let clock = ManualClock()
+        let pool = try ProcessPool(settings: ProcessPoolSettings(command: ["/bin/false"], restartBackoffInitialSeconds: 1, restartBackoffMaxSeconds: 4), clock: clock)
+        _ = try await pool.apply(replicas: 1, decision: nil)
+        for expected in [1.0, 2.0, 4.0, 4.0] {
+            #expect(await eventually { (try? await pool.currentScale().readyReplicas) == 0 })
+            await pool.reconcile()  // reaps the crash, schedules the restart
+            let scheduled = try #require(await pool.nextStartAllowedAt)
+            #expect(scheduled.timeIntervalSince(clock.now()) == expected)
+            clock.advance(by: expected - 0.5)
+            await pool.reconcile()
+            #expect(await pool.allPIDs.isEmpty)  // still backing off
+            clock.advance(by: 0.5)
+            await pool.reconcile()
+            #expect(await pool.allPIDs.count == 1)  // restarted
+        }
+        #expect(await pool.restarts == 4)
+        await pool.shutdown()
     }
 
     @Test func workerIgnoringSIGTERMIsKilledAfterTheGrace() async throws {

@@ -30,6 +30,8 @@ public actor ProcessPool: Orchestrator {
     private var consecutiveCrashes = 0
     private var nextStartAllowed: Date?
     public private(set) var restarts = 0
+    /// When the next (re)start is allowed after a crash, if back-off is in force.
+    public var nextStartAllowedAt: Date? { nextStartAllowed }
     public private(set) var lastError: OrchestratorError?
 
     public init(settings: ProcessPoolSettings, clock: any ControlClock = SystemControlClock()) throws {
