@@ -10,10 +10,17 @@ let package = Package(
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Orchestrators", targets: ["Orchestrators"]),
+        .library(name: "ForescaleTestKit", targets: ["ForescaleTestKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Pure time-series forecasting: Foundation at most, no I/O, no clock reads.
@@ -35,7 +42,42 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Orchestrator adapters: Kubernetes (REST + leader election), command, webhook, process pool.
+        .target(
+            name: "Orchestrators",
+            dependencies: [
+                "Planner",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Test doubles shipped as a library: fake Kubernetes API server, manual clock.
+        .target(
+            name: "ForescaleTestKit",
+            dependencies: [
+                "Orchestrators",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
+        .testTarget(
+            name: "OrchestratorsTests",
+            dependencies: [
+                "Orchestrators", "ForescaleTestKit", "Planner",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Planner"]),

@@ -1,0 +1,102 @@
+import Foundation
+import NIOHTTP1
+import Planner
+
+struct ScaleObject: Decodable {
+    struct Metadata: Decodable { var resourceVersion: String? }
+    struct Spec: Decodable { var replicas: Int? }
+    var metadata: Metadata?
+    var spec: Spec?
+}
+
+struct WorkloadObject: Decodable {
+    struct Status: Decodable { var readyReplicas: Int? }
+    var status: Status?
+}
+
+/// Scales one workload through its `/scale` subresource; ready replicas come from the workload's status.
+public struct KubernetesOrchestrator: Orchestrator {
+    public let client: KubernetesClient
+    public let target: KubernetesTarget
+    public let namespace: String
+
+    public init(client: KubernetesClient, target: KubernetesTarget) {
+        self.client = client
+        self.target = target
+        self.namespace = target.namespace ?? client.connection.defaultNamespace
+    }
+
+    public var targetDescription: String {
+        let gv = target.group.isEmpty ? target.version : "\(target.group)/\(target.version)"
+        return "kubernetes \(gv) \(target.resource) \(namespace)/\(target.name)"
+    }
+
+    var workloadPath: String {
+        let prefix = target.group.isEmpty ? "/api/\(target.version)" : "/apis/\(target.group)/\(target.version)"
+        return "\(prefix)/namespaces/\(namespace)/\(target.resource)/\(target.name)"
+    }
+
+    func call(_ method: HTTPMethod, verb: String, scale: Bool) -> KubernetesAPICall {
+        KubernetesAPICall(
+            method: method,
+            path: scale ? workloadPath + "/scale" : workloadPath,
+            verb: verb,
+            group: target.group,
+            resource: scale ? target.resource + "/scale" : target.resource,
+            namespace: namespace,
+            name: target.name
+        )
+    }
+
+    func readScale() async throws -> (replicas: Int, resourceVersion: String?) {
+        let get = call(.GET, verb: "get", scale: true)
+        let scale = try client.decode(ScaleObject.self, from: try await client.send(get), call: get)
+        return (scale.spec?.replicas ?? 0, scale.metadata?.resourceVersion)
+    }
+
+    public func currentScale() async throws -> WorkloadScale {
+        let (replicas, _) = try await readScale()
+        let get = call(.GET, verb: "get", scale: false)
+        let workload = try client.decode(WorkloadObject.self, from: try await client.send(get), call: get)
+        // Built-in kinds omit `readyReplicas` when it is 0; a custom resource may not report it at all.
+        let ready: Int?
+        switch target.kind {
+        case .deployment, .statefulSet, .replicaSet: ready = workload.status?.readyReplicas ?? 0
+        case .custom: ready = workload.status?.readyReplicas
+        }
+        return WorkloadScale(desiredReplicas: replicas, readyReplicas: ready, observedAt: client.clock.now())
+    }
+
+    public func apply(replicas: Int, decision: Decision?) async throws -> ApplyOutcome {
+        guard replicas >= 0 else {
+            throw OrchestratorError(.config, "refusing to scale \(targetDescription) to \(replicas) replicas")
+        }
+        var conflicts = 0
+        while true {
+            let (current, resourceVersion) = try await readScale()
+            if current == replicas { return .unchanged(replicas: replicas) }
+            let patch = call(.PATCH, verb: "patch", scale: true)
+            var body = #"{"spec":{"replicas":\#(replicas)}}"#
+            if let resourceVersion {
+                let quoted = String(data: try JSONEncoder().encode(resourceVersion), encoding: .utf8) ?? "\"\""
+                body = #"{"metadata":{"resourceVersion":\#(quoted)},"spec":{"replicas":\#(replicas)}}"#
+            }
+            do {
+                _ = try await client.send(patch, body: Array(body.utf8), contentType: "application/merge-patch+json")
+                return .scaled(from: current, to: replicas)
+            } catch let error as OrchestratorError where error.kind == .conflict {
+                conflicts += 1
+                guard conflicts <= client.settings.conflictRetries else {
+                    throw OrchestratorError(.conflict, "\(error.message) Gave up after \(conflicts) conflicting attempts; another controller (an HPA?) may be scaling the same workload.", httpStatus: 409)
+                }
+            }
+        }
+    }
+}
+
+extension KubernetesClient {
+    /// An orchestrator for one target that shares this client.
+    public func orchestrator(for target: KubernetesTarget) -> KubernetesOrchestrator {
+        KubernetesOrchestrator(client: self, target: target)
+    }
+}

@@ -1,0 +1,34 @@
+/// One RBAC permission: (apiGroup, resource[/subresource], verb).
+public struct KubernetesPermission: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var group: String
+    public var resource: String
+    public var verb: String
+
+    public init(group: String, resource: String, verb: String) {
+        self.group = group
+        self.resource = resource
+        self.verb = verb
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (a.group, a.resource, a.verb) < (b.group, b.resource, b.verb)
+    }
+
+    public var description: String { "\(verb) \(group.isEmpty ? "core" : group)/\(resource)" }
+
+    /// Every call the Kubernetes adapter and leader election make on built-in kinds.
+    /// `Deploy/kubernetes` RBAC must grant exactly these (checked by a test); custom resources with a
+    /// scale subresource need `get`/`patch` on `<resource>/scale` and `get` on `<resource>` added by the operator.
+    public static let required: Set<KubernetesPermission> = {
+        var all = Set<KubernetesPermission>()
+        for resource in ["deployments", "statefulsets", "replicasets"] {
+            all.insert(.init(group: "apps", resource: resource, verb: "get"))
+            all.insert(.init(group: "apps", resource: "\(resource)/scale", verb: "get"))
+            all.insert(.init(group: "apps", resource: "\(resource)/scale", verb: "patch"))
+        }
+        for verb in ["get", "create", "update"] {
+            all.insert(.init(group: "coordination.k8s.io", resource: "leases", verb: verb))
+        }
+        return all
+    }()
+}
