@@ -9,10 +9,16 @@ let package = Package(
         .library(name: "Planner", targets: ["Planner"]),
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
+        .library(name: "MetricSources", targets: ["MetricSources"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already in the graph through async-http-client; declared for TLSConfiguration (custom CA).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure time-series forecasting: Foundation at most, no I/O, no clock reads.
@@ -32,10 +38,41 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Metric sources over HTTP (Prometheus, Burrow, RabbitMQ, NATS JetStream, JSON), one file per type.
+        .target(
+            name: "MetricSources",
+            dependencies: [
+                "Planner",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["forescale"]),
+        .testTarget(
+            name: "MetricSourcesTests",
+            dependencies: [
+                "MetricSources", "Planner",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "MetricSources", "Planner",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
