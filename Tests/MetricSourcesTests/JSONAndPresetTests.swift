@@ -1,3 +1,4 @@
+import Foundation
 import MetricSources
 import NIOCore
 import Planner
@@ -70,6 +71,14 @@ struct PresetTests {
         #expect(q.arrivalRate == #"sum(rate(redis_script_values{key="jobs/workers/added"}[1m]))"#)
         #expect(q.throughput == #"sum(rate(redis_script_values{key="jobs/workers/read"}[1m]))"#)
         #expect(RedisStreamsPreset.luaScript(pattern: "jobs*").contains(#""MATCH", "jobs*""#))
+    }
+
+    /// `scripts/services/start.sh` gives the exporter this file; it must be the preset's script.
+    @Test func redisScriptFileMatchesThePreset() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let file = try String(contentsOf: root.appendingPathComponent("scripts/services/redis-streams.lua"), encoding: .utf8)
+        #expect(file == RedisStreamsPreset.luaScript() + "\n")
     }
 
     @Test func presetRequestsCoverTheThreeMetrics() {
