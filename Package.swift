@@ -50,6 +50,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark (not a test): 500 targets × 3 values from a local Prometheus; see Benchmarks/sources/run.sh.
+        .executableTarget(name: "sources-bench", dependencies: ["MetricSources", "Planner"], path: "Benchmarks/sources", exclude: ["run.sh"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
