@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A request the fake server received.
 struct FakeRequest: Sendable {
@@ -63,9 +64,11 @@ final class FakeServer: Sendable {
     let port: Int
 
     var url: String { "http://127.0.0.1:\(port)" }
+    var httpsURL: String { "https://127.0.0.1:\(port)" }
 
     /// Runs `body` with a server answering through `handler`, and stops the server afterwards.
     static func with<T: Sendable>(
+        tls: NIOSSLContext? = nil,
         _ handler: @escaping @Sendable (FakeRequest) -> FakeReply,
         _ body: (FakeServer) async throws -> T
     ) async throws -> T {
@@ -74,6 +77,9 @@ final class FakeServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(FakeHandler(handler: handler, log: log))
                 }
