@@ -137,7 +137,7 @@ public struct HTTPTransport: Sendable {
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return FetchError(.timeout, "no complete answer from \(url) before the deadline")
+                return FetchError(.timeout, "no complete answer from \(url) before the deadline (\(e))")
             case .connectTimeout, .tlsHandshakeTimeout:
                 return NIODeadline.now() >= deadline
                     ? FetchError(.timeout, "could not connect to \(url) before the deadline")

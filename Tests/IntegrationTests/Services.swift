@@ -111,3 +111,8 @@ func deadline(seconds: Int64 = 5) -> NIODeadline { .now() + .seconds(seconds) }
 func uniqueName(_ prefix: String) -> String {
     "\(prefix)\(UInt32.random(in: 0...UInt32.max))"
 }
+
+/// All real-server suites, one after another: the servers and the helper processes are shared,
+/// and the helpers block a thread while they run.
+@Suite("Real servers", .serialized)
+struct RealServers {}

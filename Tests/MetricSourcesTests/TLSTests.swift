@@ -12,14 +12,17 @@ struct TestPKI {
     var certFile: String { dir + "/server.pem" }
     var keyFile: String { dir + "/server.key" }
 
+    /// Made once per test run (openssl blocks its thread; EC keys keep that to milliseconds).
+    static let shared: Result<TestPKI, any Error> = Result { try make() }
+
     static func make() throws -> TestPKI {
         let dir = NSTemporaryDirectory() + "forescale-pki-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "subjectAltName=IP:127.0.0.1\n".write(toFile: dir + "/san.ext", atomically: true, encoding: .utf8)
         let steps: [[String]] = [
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir)/ca.key", "-out", "\(dir)/ca.pem",
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "\(dir)/ca.key", "-out", "\(dir)/ca.pem",
              "-days", "2", "-subj", "/CN=forescale test CA"],
-            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir)/server.key", "-out", "\(dir)/server.csr",
+            ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "\(dir)/server.key", "-out", "\(dir)/server.csr",
              "-subj", "/CN=127.0.0.1"],
             ["x509", "-req", "-in", "\(dir)/server.csr", "-CA", "\(dir)/ca.pem", "-CAkey", "\(dir)/ca.key",
              "-CAcreateserial", "-out", "\(dir)/server.pem", "-days", "2", "-extfile", "\(dir)/san.ext"],
@@ -46,7 +49,7 @@ struct TestPKI {
 }
 
 @Suite(
-    "TLS with a custom CA",
+    "TLS with a custom CA", .serialized,
     .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the openssl CLI to make certificates"))
 struct TLSTests {
     static let body = #"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"5"]}}"#
@@ -57,7 +60,7 @@ struct TLSTests {
         ("insecureSkipVerify", false, true, "value"),
     ])
     func customCA(name: String, useCA: Bool, insecure: Bool, expected: String) async throws {
-        let pki = try TestPKI.make()
+        let pki = try TestPKI.shared.get()
         let outcome = try await FakeServer.with(tls: try pki.serverContext(), { _ in .json(Self.body) }) { server in
             var s = settings("prometheus", url: server.httpsURL)
             s.endpoint.tls = TLSSettings(caFile: useCA ? pki.caFile : nil, insecureSkipVerify: insecure)
