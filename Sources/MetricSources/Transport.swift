@@ -112,20 +112,39 @@ public struct HTTPTransport: Sendable {
         return needed < deadline
     }
 
+    /// One attempt. The client's deadline does not bound a body that trickles in after the head,
+    /// so the attempt races a timer for the deadline; the loser is cancelled (which cancels the request).
     private func once(_ request: HTTPClientRequest, maxBytes: Int, deadline: NIODeadline) async -> Result<
         HTTPReply, FetchError
     > {
-        do {
-            let response = try await client.execute(request, deadline: deadline, logger: logger)
-            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > maxBytes {
-                return .failure(
-                    FetchError(.tooLarge, "response body is \(length) bytes, over the limit of \(maxBytes) bytes"))
+        let url = request.url
+        let client = self.client
+        let logger = self.logger
+        return await withTaskGroup(of: Result<HTTPReply, FetchError>?.self) { group in
+            group.addTask {
+                do {
+                    let response = try await client.execute(request, deadline: deadline, logger: logger)
+                    if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > maxBytes {
+                        return .failure(
+                            FetchError(.tooLarge, "response body is \(length) bytes, over the limit of \(maxBytes) bytes"))
+                    }
+                    let body = try await response.body.collect(upTo: maxBytes)
+                    return .success(
+                        HTTPReply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body)))
+                } catch {
+                    return .failure(Self.classify(error, url: url, maxBytes: maxBytes, deadline: deadline))
+                }
             }
-            let body = try await response.body.collect(upTo: maxBytes)
-            return .success(
-                HTTPReply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: body)))
-        } catch {
-            return .failure(Self.classify(error, url: request.url, maxBytes: maxBytes, deadline: deadline))
+            group.addTask {
+                let left = (deadline - .now()).nanoseconds
+                // Cancelled when the request wins: nil means "no verdict".
+                guard (try? await Task.sleep(for: .nanoseconds(max(left, 0)) + .milliseconds(5))) != nil else { return nil }
+                return .failure(FetchError(.timeout, "no complete answer from \(url) before the deadline"))
+            }
+            var verdict: Result<HTTPReply, FetchError>?
+            while verdict == nil, let next = await group.next() { verdict = next }
+            group.cancelAll()
+            return verdict ?? .failure(FetchError(.timeout, "no answer from \(url) before the deadline"))
         }
     }
 

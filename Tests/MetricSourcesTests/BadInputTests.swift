@@ -49,7 +49,7 @@ enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// The acceptance list: bad answers that every source must turn into an explicit outcome.
 enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case html, truncatedJSON, truncatedBody, status500, tooLarge, tooLargeStreamed, slow, refused, negative
+    case html, truncatedJSON, truncatedBody, status500, tooLarge, tooLargeStreamed, slow, slowBody, refused, negative
 
     var testDescription: String { rawValue }
 
@@ -63,6 +63,7 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .tooLarge: .respond(status: 200, body: Array(repeating: UInt8(ascii: " "), count: 10 << 20))
         case .tooLargeStreamed: .respond(status: 200, body: Array(repeating: UInt8(ascii: " "), count: 10 << 20), chunked: true)
         case .slow: .respond(status: 200, body: [], delay: .seconds(2))
+        case .slowBody: .slowBody(body: Array(#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#.utf8), delay: .seconds(2))
         case .refused, .negative: .close
         }
     }
@@ -74,7 +75,7 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .truncatedBody, .refused: .connection
         case .status500: .httpStatus
         case .tooLarge, .tooLargeStreamed: .tooLarge
-        case .slow: .timeout
+        case .slow, .slowBody: .timeout
         case .negative: .invalidValue
         }
     }
@@ -86,7 +87,7 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .truncatedBody: "127.0.0.1"
         case .status500: "500"
         case .tooLarge, .tooLargeStreamed: "limit"
-        case .slow: "deadline"
+        case .slow, .slowBody: "deadline"
         case .refused: "127.0.0.1"
         case .negative: "negative"
         }
@@ -109,7 +110,7 @@ struct BadInputTests {
                 await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
             }
         default:
-            let short = input == .slow ? 0.2 : 5
+            let short = input == .slow || input == .slowBody ? 0.2 : 5
             outcome = try await FakeServer.with({ _ in input.reply }) { server in
                 let source = kind.source(url: server.url, clock: clock.wall, timeout: short)
                 return await source.read(kind.request, deadline: deadline()).outcome

@@ -50,6 +50,8 @@ enum FakeReply: Sendable {
     case respond(status: Int, body: [UInt8], contentType: String = "application/json", delay: TimeAmount = .zero, chunked: Bool = false)
     /// Declares more bytes than it sends, then closes the connection.
     case truncatedBody(status: Int, body: [UInt8], declared: Int)
+    /// Sends the head and the first half of the body at once, the rest after `delay`.
+    case slowBody(body: [UInt8], delay: TimeAmount)
     /// Closes the connection without answering.
     case close
 
@@ -57,6 +59,10 @@ enum FakeReply: Sendable {
         .respond(status: status, body: Array(text.utf8))
     }
 }
+
+/// The fake servers' own event loop, apart from the client's, so a 10 MB answer being written
+/// does not delay the client's other requests. Lives as long as the test process.
+private let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
 /// An in-process HTTP/1.1 server on 127.0.0.1 with a random port.
 final class FakeServer: Sendable {
@@ -73,7 +79,7 @@ final class FakeServer: Sendable {
         _ body: (FakeServer) async throws -> T
     ) async throws -> T {
         let log = NIOLockedValueBox<[FakeRequest]>([])
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ServerBootstrap(group: serverGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -163,6 +169,19 @@ private final class FakeHandler: ChannelInboundHandler {
                 send()
             } else {
                 context.eventLoop.assumeIsolated().scheduleTask(in: delay) { send() }
+            }
+        case .slowBody(let body, let delay):
+            var headers = HTTPHeaders([("Content-Type", "application/json")])
+            headers.add(name: "Content-Length", value: String(body.count))
+            let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)
+            let half = body.count / 2
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body[..<half])))), promise: nil)
+            context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                let context = bound.value
+                let this = handlerBound.value
+                context.write(this.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body[half...])))), promise: nil)
+                context.writeAndFlush(this.wrapOutboundOut(.end(nil)), promise: nil)
             }
         case .truncatedBody(let status, let body, let declared):
             var headers = HTTPHeaders([("Content-Type", "application/json")])
