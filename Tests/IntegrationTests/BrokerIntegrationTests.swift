@@ -145,3 +145,23 @@ extension FileHandle {
         return data
     }
 }
+
+extension RealServers {
+    @Suite("JSON over HTTP (real server)")
+    struct JSONIntegrationTests {
+        /// The JSON source on NATS's `/varz`: the server's own port and JetStream's stream count.
+        @Test("a JSON pointer into a real server's document", .enabled(Service.nats.skipNote) { await Service.nats.shouldRun() })
+        func natsVarz() async throws {
+            try await Service.nats.require()
+            let source = JSONSource(
+                settings: SourceSettings(name: "varz", type: "json", endpoint: HTTPEndpoint(url: Service.nats.url)))
+            let port = await source.read(
+                MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/varz", pointer: "/port"))), deadline: deadline())
+            #expect(port.outcome.number == 4222)
+            let missing = await source.read(
+                MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/varz", pointer: "/no/such"))), deadline: deadline())
+            #expect(missing.outcome.errorKind == .decode)
+            #expect(missing.outcome.message.contains(#"no key "no""#))
+        }
+    }
+}
