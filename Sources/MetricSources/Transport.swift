@@ -24,6 +24,9 @@ public struct HTTPReply: Sendable {
 
     /// The start of the body as text, for error messages (control characters flattened).
     public func snippet(_ limit: Int = 200) -> String {
+        if (300..<400).contains(status), let location = headers.first(name: "location") {
+            return "redirect to \(location) (not followed)"
+        }
         let text = String(decoding: body.prefix(limit), as: UTF8.self)
         let flat = String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
         return body.count > limit ? flat + "…" : flat
@@ -47,7 +50,9 @@ public struct HTTPTransport: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = maxConnectionsPerHost
-        configuration.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        // Redirects are not followed: they would carry the Authorization header to wherever they
+        // point, and a login redirect is a misconfiguration to report (with its Location).
+        configuration.redirectConfiguration = .disallow
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

@@ -73,3 +73,24 @@ struct CoreTests {
         #expect((readings[.lag]?.latencySeconds ?? 9) < (readings[.arrivalRate]?.latencySeconds ?? 0))
     }
 }
+
+@Suite("Redirects")
+struct RedirectTests {
+    @Test func redirectsAreReportedNotFollowed() async throws {
+        let token = try tempFile("secret")
+        let (outcome, requests) = try await FakeServer.with({ request in
+            request.path == "/login"
+                ? .json("{}")
+                : .respond(status: 302, body: [], contentType: "text/html")
+        }) { server in
+            let s = settings("json", url: server.url, auth: .bearerTokenFile(token))
+            let outcome = await JSONSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+                .read(MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/stats", pointer: "/x"))), deadline: deadline())
+                .outcome
+            return (outcome, server.requests)
+        }
+        #expect(outcome.errorKind == .httpStatus)
+        #expect(outcome.error?.httpStatus == 302)
+        #expect(requests.count == 1)
+    }
+}
