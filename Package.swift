@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
+
 let package = Package(
     name: "forescale",
     platforms: [.macOS(.v14)],
@@ -10,6 +16,7 @@ let package = Package(
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
         .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
         .library(name: "ForescaleTestKit", targets: ["ForescaleTestKit"]),
     ],
@@ -18,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Already in the graph through async-http-client; declared for TLSConfiguration (custom CAs, client certificates).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -33,28 +41,21 @@ let package = Package(
             name: "ForescaleConfig",
             dependencies: ["Planner", .product(name: "Yams", package: "Yams")]
         ),
-        // The queue simulator, the standard scenario and the baseline policies.
+        // The queue simulator, the standard scenario, the baseline policies and the replay protocol.
         .target(name: "Simulation", dependencies: ["Planner", "Forecast"]),
-        .executableTarget(
-            name: "forescale",
-            dependencies: [
-                "Planner", "ForescaleConfig", "Simulation",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+        // Metric sources over HTTP (Prometheus, Burrow, RabbitMQ, NATS JetStream, JSON), one file per type.
+        .target(
+            name: "MetricSources",
+            dependencies: ["Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Logging", package: "swift-log")] + nio
         ),
         // Orchestrator adapters: Kubernetes (REST + leader election), command, webhook, process pool.
         .target(
             name: "Orchestrators",
-            dependencies: [
-                "Planner",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Yams", package: "Yams"),
-            ]
+            dependencies: ["Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Yams", package: "Yams")] + nio
         ),
-        // Test doubles shipped as a library: fake Kubernetes API server, manual clock.
+        // Test doubles shipped as a library: fake Kubernetes API server, in-process HTTP server, manual clock.
         .target(
             name: "ForescaleTestKit",
             dependencies: [
@@ -68,7 +69,36 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "forescale",
+            dependencies: [
+                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmark (not a test): 500 targets × 3 values from a local Prometheus; see Benchmarks/sources/run.sh.
+        .executableTarget(name: "sources-bench", dependencies: ["MetricSources", "Planner"], path: "Benchmarks/sources", exclude: ["run.sh"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Planner"]),
+        .testTarget(
+            name: "MetricSourcesTests",
+            dependencies: [
+                "MetricSources", "Planner",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "MetricSources", "Planner",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "OrchestratorsTests",
             dependencies: [
@@ -78,9 +108,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Planner"]),
         .testTarget(name: "CLITests", dependencies: ["forescale"]),
     ],
     swiftLanguageModes: [.v6]
