@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
         .library(name: "ForescaleTestKit", targets: ["ForescaleTestKit"]),
+        .library(name: "Controller", targets: ["Controller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,10 +70,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The controller: config wiring to sources and orchestrators (the reconcile loop lands here).
+        .target(name: "Controller", dependencies: ["Planner", "ForescaleConfig", "MetricSources", "Orchestrators"]),
         .executableTarget(
             name: "forescale",
             dependencies: [
-                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators",
+                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

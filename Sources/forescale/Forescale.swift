@@ -3,12 +3,12 @@ import ForescaleConfig
 import Foundation
 
 @main
-struct Forescale: ParsableCommand {
+struct Forescale: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forescale",
         abstract: "A predictive autoscaler for queue consumers.",
         version: ForescaleVersion.current,
-        subcommands: [Validate.self, Simulate.self, Replay.self, Version.self]
+        subcommands: [Validate.self, ProbeCommand.self, Simulate.self, Replay.self, Version.self]
     )
 }
 
