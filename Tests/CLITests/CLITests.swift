@@ -36,12 +36,22 @@ enum CLI {
         return found
     }
 
-    static func run(_ arguments: String...) throws -> Output {
-        try run(arguments, stdinFile: nil)
+    static func run(_ arguments: String...) async throws -> Output {
+        try await run(arguments, stdinFile: nil)
+    }
+
+    /// Runs the binary on a thread of its own and waits without holding a thread of Swift's
+    /// cooperative pool (it has one per core: a test blocking it would stall every other test).
+    static func run(_ arguments: [String], stdinFile: String?) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try runBlocking(arguments, stdinFile: stdinFile) })
+            }.start()
+        }
     }
 
     /// Runs with `stdinFile` (a path relative to the repository, or absolute) as standard input.
-    static func run(_ arguments: [String], stdinFile: String?) throws -> Output {
+    private static func runBlocking(_ arguments: [String], stdinFile: String?) throws -> Output {
         let process = Process()
         process.executableURL = try binary()
         process.arguments = arguments
@@ -70,8 +80,8 @@ struct CLIError: Error, CustomStringConvertible {
 @Suite("The forescale binary")
 struct CLITests {
     @Test("validate on the Kafka example exits 0 with the summary on stdout")
-    func validateExample() throws {
-        let output = try CLI.run("validate", "Examples/kafka-burrow.yaml")
+    func validateExample() async throws {
+        let output = try await CLI.run("validate", "Examples/kafka-burrow.yaml")
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stderr.isEmpty)
         #expect(output.stdout.hasPrefix("Examples/kafka-burrow.yaml: valid — 1 target, controller mode shadow, interval 15s"))
@@ -80,9 +90,9 @@ struct CLITests {
     }
 
     @Test("validate on three mistakes exits 2 with three problem lines and a count on stderr")
-    func validateThreeMistakes() throws {
+    func validateThreeMistakes() async throws {
         let fixture = "Tests/ConfigTests/Fixtures/three-mistakes.yaml"
-        let output = try CLI.run("validate", fixture)
+        let output = try await CLI.run("validate", fixture)
         #expect(output.status == 2)
         #expect(output.stdout.isEmpty)
         let lines = output.stderr.split(separator: "\n").map(String.init)
@@ -95,26 +105,26 @@ struct CLITests {
     }
 
     @Test("validate on a YAML syntax error exits 2 naming line and column")
-    func validateSyntaxError() throws {
+    func validateSyntaxError() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-syntax-\(UUID().uuidString).yaml")
         try "controller:\n  interval: 15s\n   mode: live\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let output = try CLI.run("validate", file.path)
+        let output = try await CLI.run("validate", file.path)
         #expect(output.status == 2)
         #expect(output.stderr.hasPrefix("\(file.path):3:8: YAML syntax error: "), "\(output.stderr)")
         #expect(output.stderr.contains("1 problem in \(file.path)"))
     }
 
     @Test("validate on a missing file exits 2 with a clear message")
-    func validateMissingFile() throws {
-        let output = try CLI.run("validate", "/nonexistent/forescale.yaml")
+    func validateMissingFile() async throws {
+        let output = try await CLI.run("validate", "/nonexistent/forescale.yaml")
         #expect(output.status == 2)
         #expect(output.stderr.contains("/nonexistent/forescale.yaml: no such file"))
     }
 
     @Test("version prints the version")
-    func version() throws {
-        let output = try CLI.run("version")
+    func version() async throws {
+        let output = try await CLI.run("version")
         #expect(output.status == 0)
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 2 && lines[1].isEmpty, "one line expected: \(output.stdout)")

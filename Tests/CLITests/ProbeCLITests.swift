@@ -27,19 +27,19 @@ struct ProbeCLITests {
         return file
     }
 
-    @Test func failedValuesAreReportedAndTheScaleIsRead() throws {
+    @Test func failedValuesAreReportedAndTheScaleIsRead() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try Self.config(in: folder)
 
-        let text = try CLI.run("probe", config.path, "--timeout", "3")
+        let text = try await CLI.run("probe", config.path, "--timeout", "3")
         #expect(text.status == 1, "a failed value must fail the probe: \(text.stdout) \(text.stderr)")
         #expect(text.stdout.contains("worker  lag          prom    failed(connection)"), "\(text.stdout)")
         #expect(text.stdout.contains("scale worker:"), "\(text.stdout)")
         #expect(text.stdout.contains("desired 3"), "\(text.stdout)")
 
-        let json = try CLI.run("probe", config.path, "--timeout", "3", "--json")
+        let json = try await CLI.run("probe", config.path, "--timeout", "3", "--json")
         #expect(json.status == 1)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let values = object?["values"] as? [[String: Any]]
@@ -49,15 +49,15 @@ struct ProbeCLITests {
         #expect(scales?.first?["desiredReplicas"] as? Int == 3)
     }
 
-    @Test func unknownTargetAndBadConfigExitTwo() throws {
+    @Test func unknownTargetAndBadConfigExitTwo() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("probe2-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try Self.config(in: folder)
-        let unknown = try CLI.run("probe", config.path, "--target", "nope")
+        let unknown = try await CLI.run("probe", config.path, "--target", "nope")
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no target named 'nope'"))
-        let invalid = try CLI.run("probe", "Tests/ConfigTests/Fixtures/three-mistakes.yaml")
+        let invalid = try await CLI.run("probe", "Tests/ConfigTests/Fixtures/three-mistakes.yaml")
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("3 problems"))
     }

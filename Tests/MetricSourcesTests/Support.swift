@@ -27,7 +27,7 @@ final class SleepRecorder: Sendable {
 let noRetry = HTTPTransport(retry: .none)
 
 func settings(
-    _ type: String, url: String, timeout: Double = 5, auth: HTTPAuth = .none, headers: [String: String] = [:],
+    _ type: String, url: String, timeout: Double = 30, auth: HTTPAuth = .none, headers: [String: String] = [:],
     cluster: String? = nil, staleAfter: Double? = nil, maxBody: Int = 4 << 20
 ) -> SourceSettings {
     SourceSettings(
@@ -36,7 +36,9 @@ func settings(
         cluster: cluster, staleAfterSeconds: staleAfter)
 }
 
-func deadline(ms: Int64 = 3000) -> NIODeadline { .now() + .milliseconds(ms) }
+/// A deadline far enough away that a busy test machine never turns an expected answer into a
+/// timeout; tests of the deadline itself pass a short one.
+func deadline(ms: Int64 = 60_000) -> NIODeadline { .now() + .milliseconds(ms) }
 
 /// Writes `text` to a fresh temporary file and returns its path.
 func tempFile(_ text: String) throws -> String {

@@ -64,7 +64,8 @@ struct CommandOrchestratorTests {
         let error = try await #require(throws: OrchestratorError.self) { try await orchestrator.currentScale() }
         #expect(error.kind == failure.kind)
         #expect(error.message.contains(failure.mentions), "\(error.message)")
-        #expect(Date().timeIntervalSince(started) < 3)
+        // Bounded by the 0.3 s timeout, not by the 30 s the stubborn script sleeps (generous for busy machines).
+        #expect(Date().timeIntervalSince(started) < 15)
     }
 
     @Test func setFailureIsReported() async throws {

@@ -21,7 +21,15 @@ struct ComparisonTests {
     }
 
     /// One comparison shared by the tests (it runs thirteen simulations), with Forescale's ticks.
-    static let shared: (comparison: Comparison, ticks: [TickRecord]) = {
+    /// Computed on a thread of its own: seconds of CPU on Swift's cooperative pool (one thread per
+    /// core) would stall every other test meanwhile.
+    static func shared() async -> (comparison: Comparison, ticks: [TickRecord]) {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: computed) }.start()
+        }
+    }
+
+    private static let computed: (comparison: Comparison, ticks: [TickRecord]) = {
         var scenario = Scenario()
         scenario.spanSeconds = nil
         var ticks: [TickRecord] = []
@@ -31,8 +39,8 @@ struct ComparisonTests {
         return (comparison, ticks)
     }()
 
-    @Test func everyPolicyIsScoredOnTheSameWindow() throws {
-        let comparison = Self.shared.comparison
+    @Test func everyPolicyIsScoredOnTheSameWindow() async throws {
+        let comparison = await Self.shared().comparison
         #expect(comparison.keda.map(\.policy) == Comparison.sweep.map { "keda@" + KEDAController.format($0) })
         #expect(comparison.keda.count == 10)
         let all = comparison.keda + [comparison.forescale, comparison.hpa, comparison.clairvoyant]
@@ -48,8 +56,8 @@ struct ComparisonTests {
         }
     }
 
-    @Test func plotIsWellFormedWithAxesLegendAndData() throws {
-        let (comparison, ticks) = Self.shared
+    @Test func plotIsWellFormedWithAxesLegendAndData() async throws {
+        let (comparison, ticks) = await Self.shared()
         #expect(ticks.contains { $0.forecast != nil }, "the forecaster must have warmed up for the band")
         let svg = Plot.svg(comparison: comparison, ticks: ticks)
         let parser = XMLParser(data: Data(svg.utf8))
