@@ -8,7 +8,7 @@ struct Forescale: ParsableCommand {
         commandName: "forescale",
         abstract: "A predictive autoscaler for queue consumers.",
         version: ForescaleVersion.current,
-        subcommands: [Validate.self, Simulate.self, Replay.self, Version.self]
+        subcommands: [Validate.self, Simulate.self, Replay.self, Backtest.self, Bench.self, Version.self]
     )
 }
 
