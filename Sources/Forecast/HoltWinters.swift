@@ -192,7 +192,7 @@ public struct HoltWinters: ForecastModel, Sendable, Equatable {
     /// `dφ = (1−β)φ` precomputed,
     ///
     ///     l' = (α y − α s + c l) + cφ b        (additive; α y / s + c l + cφ b multiplicative)
-    ///     b' = (β l' − β l) + dφ b
+    ///     b' = β l' + (dφ b − β l)
     ///
     /// which is algebraically identical (rounding may differ in the last bits, far inside
     /// the 1e-6 parity tolerance). State lives in locals, the seasonal states behind an
@@ -212,7 +212,7 @@ public struct HoltWinters: ForecastModel, Sendable, Equatable {
                     let e = v - (l + phi * t)
                     total += e * e
                     let nl = (a * v + c * l) + cphi * t
-                    t = (b * nl - b * l) + dphi * t
+                    t = b * nl + (dphi * t - b * l)
                     l = nl
                 }
             } else {
@@ -231,7 +231,7 @@ public struct HoltWinters: ForecastModel, Sendable, Equatable {
                     total += e * e
                     let nl = (a * v - a * s + c * l) + cphi * t
                     st[ph] = g * v - g * base + h * s
-                    if hasTrend { t = (b * nl - b * l) + dphi * t }
+                    if hasTrend { t = b * nl + (dphi * t - b * l) }
                     l = nl
                     ph = ph + 1 == m ? 0 : ph + 1
                 }
@@ -245,7 +245,7 @@ public struct HoltWinters: ForecastModel, Sendable, Equatable {
                     total += e * e
                     let nl = (a * v / s + c * l) + cphi * t
                     st[ph] = g * v / base + h * s
-                    if hasTrend { t = (b * nl - b * l) + dphi * t }
+                    if hasTrend { t = b * nl + (dphi * t - b * l) }
                     l = nl
                     ph = ph + 1 == m ? 0 : ph + 1
                 }
