@@ -39,7 +39,7 @@ for p in glob.glob(os.path.join(out, "*.forescale-after-2d.json")):
 sm = {r["trace"]: r for r in load(os.path.join(out, "statsmodels.json"))} if os.path.exists(os.path.join(out, "statsmodels.json")) else {}
 names = [n for n in ORDER if n in rows] + sorted(n for n in rows if n not in ORDER)
 
-print("| trace | rows → buckets, horizon | points | MASE | MASE scaled by | sMAPE | p90 coverage | mean width (mean rate), /s | models (share of forecasts) | selections, drift alarms | run time (per row) |")
+print("| trace | rows → buckets, horizon | points | MASE | MASE scaled by | sMAPE | p90 coverage | mean width (mean rate), /s | models (share of forecasts) | selections, drift alarms | run time: wall (CPU), wall per row |")
 print("|---|---|---:|---:|---|---:|---:|---|---|---|---|")
 for n in names:
     r = rows[n]
@@ -50,7 +50,7 @@ for n in names:
     print(f"| {n} | {dur(r['rowSeconds'])} → {dur(r['bucketSeconds'])}, {dur(r['horizonSeconds'])} ({r['horizonBuckets']}) | {r['points']} | "
           f"**{r['mase']:.3f}**{ok} | {scale} | {r['smape']:.3f} | **{r['upperCoverage']:.3f}**{cov} | "
           f"{r['meanIntervalWidth']:.4g} ({r['meanRate']:.4g}) | {models} | {r['selections']}, {r['driftAlarms']} | "
-          f"{r['runSeconds']:.2f} s ({r['microsecondsPerRow']:.0f} µs) |")
+          f"{r['runSeconds']:.1f} s ({r.get('cpuSeconds', 0):.1f} s), {r['microsecondsPerRow']:.0f} µs |")
 
 print()
 print("| trace | targets scored (from day 2) | Forescale MASE | statsmodels MASE | lower | Forescale sMAPE | statsmodels sMAPE | statsmodels fits, time |")
@@ -77,9 +77,10 @@ for label, fname in (("NASA (real, first 14 days)", "bench-nasa.txt"), ("synthet
     if not os.path.exists(p):
         continue
     text = open(p).read()
-    fit = re.search(r"full fit of (.*?) on (\d+) points: (\d+) objective evaluations, (.*?)\n\s+time: median ([\d.]+) ms, p90 ([\d.]+) ms", text)
+    fit = re.search(r"full fit of (.*?) on (\d+) points: (\d+) objective evaluations, (.*?)\n\s+time: median ([\d.]+) ms, p90 ([\d.]+) ms, min ([\d.]+) ms.*\n\s+thread CPU time: median ([\d.]+) ms, p90 ([\d.]+) ms", text)
     upd = re.search(r"median ([\d.]+) ns, p90 ([\d.]+) ns per point", text)
     if fit and upd:
         print()
         print(f"bench ({label}): full fit of {fit.group(1)} on {fit.group(2)} points ({fit.group(3)} evaluations; {fit.group(4)}): "
-              f"median {fit.group(5)} ms, p90 {fit.group(6)} ms; incremental update median {upd.group(1)} ns, p90 {upd.group(2)} ns per point.")
+              f"thread CPU median {fit.group(8)} ms, p90 {fit.group(9)} ms; wall clock median {fit.group(5)} ms, p90 {fit.group(6)} ms, min {fit.group(7)} ms; "
+              f"incremental update median {upd.group(1)} ns, p90 {upd.group(2)} ns per point.")

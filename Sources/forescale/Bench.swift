@@ -29,7 +29,8 @@ struct BenchForecast: ParsableCommand {
             O(1)); time per point over the pass, repeated; median and p90.
             Fit times are given as wall clock and as the thread's CPU time (the two agree on an \
             idle machine; on a shared one the CPU time is the figure that reflects the code).
-            Also shown, for context: the full selection (all candidates), and the production \
+            Also shown, for context: the fit of additive Holt-Winters with damped trend and the \
+            detected season (thread CPU time), the full selection (all candidates), and the production \
             forecaster's observe() per 1-minute bucket amortised over a day (conformal scores, \
             drift detector and four re-selections included).
             """)
@@ -96,7 +97,7 @@ struct BenchForecast: ParsableCommand {
         let p = fit!.model.parameters
         print("full fit of \(spec) on \(train.count) points: \(fit!.evaluations) objective evaluations, "
               + "α \(fmt(p.alpha, 4)) β \(fmt(p.beta, 4)) γ \(fmt(p.gamma, 4)) φ \(fmt(p.phi, 4)), SSE \(String(format: "%.6g", fit!.sse))")
-        print("  time: median \(fmt(Self.quantile(fitTimes, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitTimes, 0.9) * 1e3, 2)) ms over \(repetitions) repetitions (wall clock)")
+        print("  time: median \(fmt(Self.quantile(fitTimes, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitTimes, 0.9) * 1e3, 2)) ms, min \(fmt(fitTimes.min()! * 1e3, 2)) ms over \(repetitions) repetitions (wall clock)")
         print("  thread CPU time: median \(fmt(Self.quantile(fitCPU, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitCPU, 0.9) * 1e3, 2)) ms (excludes time the thread waited for a core on a loaded machine)")
 
         // 3. Incremental update per point.
@@ -110,6 +111,18 @@ struct BenchForecast: ParsableCommand {
             checksum += m.forecast(steps: 3)
         }
         print("incremental update (HoltWinters.update, \(more.count) points per pass): median \(fmt(Self.quantile(updateTimes, 0.5) * 1e9, 1)) ns, p90 \(fmt(Self.quantile(updateTimes, 0.9) * 1e9, 1)) ns per point over \(max(repetitions, 31)) passes")
+
+        // Context: a seasonal model's fit (what the selector fits when a season wins).
+        let seasonalSpec = HoltWintersSpec(trend: true, damped: true, seasonal: .additive, period: snapped ?? 1440)
+        var seasonalCPU: [Double] = []
+        var seasonalFit: HoltWintersFit?
+        for _ in 0 ..< min(5, repetitions) {
+            let c0 = Self.threadCPUSeconds()
+            var fitter = try HoltWintersFitter(series: train, spec: seasonalSpec)
+            seasonalFit = fitter.run()
+            seasonalCPU.append(Self.threadCPUSeconds() - c0)
+        }
+        print("context: full fit of \(seasonalSpec) on \(train.count) points: \(seasonalFit!.evaluations) evaluations, thread CPU median \(fmt(Self.quantile(seasonalCPU, 0.5) * 1e3, 1)) ms over \(seasonalCPU.count)")
 
         // Context: the whole selection, and the production forecaster per bucket.
         print("context: full selection (\(candidates.count) candidates, detection excluded) median \(fmt(Self.quantile(selectionTimes, 0.5) * 1e3, 1)) ms over \(selectionTimes.count)")
