@@ -21,7 +21,8 @@ struct BenchForecast: ParsableCommand {
 
             1. The production model is chosen once, as the forecaster does: period detection on the \
             series (snapped to calendar periods), then rolling-origin selection among the default \
-            candidates at the 135 s horizon (3 buckets).
+            candidates at the 135 s horizon (3 buckets), here on all 20,160 points with a one-day \
+            hold-out (the forecaster itself selects on its last 7 days).
             2. Full fit: heuristic initialisation plus the bounded Nelder-Mead fit of that model's \
             parameters on all 20,160 points (HoltWintersFitter.run), repeated; median and p90.
             3. Incremental update: the fitted model fed the following values (1,440 for the \
