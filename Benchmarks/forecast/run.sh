@@ -31,8 +31,11 @@ OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 scripts/forecast/statsmodels_ba
     --jobs 2 --json "$OUT/statsmodels.json"
 
 echo "forescale bench forecast"
-"$BIN" bench forecast > "$OUT/bench-synthetic.txt"
-"$BIN" bench forecast --trace "$TRACES/nasa_http_jul95.csv" > "$OUT/bench-nasa.txt"
+"$BIN" bench forecast --repetitions 21 > "$OUT/bench-synthetic.txt"
+"$BIN" bench forecast --repetitions 21 --trace "$TRACES/nasa_http_jul95.csv" > "$OUT/bench-nasa.txt"
+
+swiftc -O -parse-as-library -module-name KB Sources/Forecast/HoltWinters.swift Sources/Forecast/ForecastModel.swift \
+    Benchmarks/forecast/sse_kernel.swift -o .build/sse_kernel && .build/sse_kernel > "$OUT/sse-kernel.txt"
 
 python3 Benchmarks/forecast/table.py "$OUT" > Benchmarks/forecast/table.md
 cat Benchmarks/forecast/table.md
