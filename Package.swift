@@ -9,7 +9,7 @@ let nio: [Target.Dependency] = [
 
 let package = Package(
     name: "forescale",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "forescale", targets: ["forescale"]),
         .library(name: "Planner", targets: ["Planner"]),

@@ -1,4 +1,6 @@
+import Foundation
 import Planner
+import Synchronization
 
 /// Every policy of the standard comparison run on one trace, side by side.
 public struct Comparison: Sendable, Codable {
@@ -60,22 +62,37 @@ public struct Comparison: Sendable, Codable {
         let oursName = ours.name
         step(oursName)
         let oursResult = model.run(&ours, record: record.map { callback in { callback(oursName, $0) } })
-        let keda = sweep.map { utilization -> RunResult in
-            var controller = KEDAController(
-                capacity: capacity, utilization: utilization, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
-            step(controller.name)
-            return model.run(&controller)
-        }
-        var hpa = HPAController(capacity: capacity, utilization: 0.7, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
-        var clairvoyant = ClairvoyantController(arrivals: arrivals, capacity: capacity, scenario: scenario)
-        step(hpa.name)
-        let hpaResult = model.run(&hpa)
-        step(clairvoyant.name)
-        let clairvoyantResult = model.run(&clairvoyant)
+        // The baselines are independent runs over the same model: run them side by side.
+        step("\(total - 1) baselines, side by side")
+        let baselines = Self.runBaselines(model: model, arrivals: arrivals, capacity: capacity, scenario: scenario)
         progress?(total, total, "")
         return Comparison(
             trace: trace.name, capacityPerReplica: capacity, simulatedSeconds: arrivals.count,
             warmupSeconds: scenario.warmup(span: arrivals.count),
-            forescale: oursResult, keda: keda, hpa: hpaResult, clairvoyant: clairvoyantResult)
+            forescale: oursResult, keda: Array(baselines.prefix(sweep.count)), hpa: baselines[sweep.count],
+            clairvoyant: baselines[sweep.count + 1])
+    }
+
+    /// The KEDA sweep, then the HPA, then the clairvoyant, each on its own core when one is free.
+    static func runBaselines(model: QueueModel, arrivals: [Double], capacity: Double, scenario: Scenario) -> [RunResult] {
+        let count = sweep.count + 2
+        let results = Mutex<[Int: RunResult]>([:])
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let result: RunResult
+            if index < sweep.count {
+                var controller = KEDAController(
+                    capacity: capacity, utilization: sweep[index], minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
+                result = model.run(&controller)
+            } else if index == sweep.count {
+                var controller = HPAController(
+                    capacity: capacity, utilization: 0.7, minReplicas: scenario.minReplicas, maxReplicas: scenario.maxReplicas)
+                result = model.run(&controller)
+            } else {
+                var controller = ClairvoyantController(arrivals: arrivals, capacity: capacity, scenario: scenario)
+                result = model.run(&controller)
+            }
+            results.withLock { $0[index] = result }
+        }
+        return results.withLock { all in (0..<count).map { all[$0]! } }
     }
 }

@@ -29,7 +29,7 @@ public protocol ScalingController {
 }
 
 /// The queue, the replicas and the score of one simulated run.
-public struct QueueModel {
+public struct QueueModel: Sendable {
     public let scenario: Scenario
     public let capacity: Double
     let arrivals: [Double]
