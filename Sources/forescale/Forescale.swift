@@ -22,13 +22,7 @@ struct Validate: ParsableCommand {
     var config: String
 
     func run() throws {
-        switch ConfigLoader.loadResult(path: config) {
-        case .success(let loaded):
-            print(ConfigSummary.render(loaded, file: config))
-        case .failure(let errors):
-            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        print(ConfigSummary.render(try loadConfigOrExit(config), file: config))
     }
 }
 

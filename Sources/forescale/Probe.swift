@@ -17,18 +17,12 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a target's values.") var timeout = 10.0
 
     func run() async throws {
-        let loaded: Config
-        switch ConfigLoader.loadResult(path: config) {
-        case .success(let value): loaded = value
-        case .failure(let errors):
-            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
-            throw ExitCode(2)
-        }
+        let loaded = try loadConfigOrExit(config)
         let rows: [ProbeRow]
         do {
             rows = await Probe.run(try ConfigWiring.probeTargets(loaded, only: target, context: SourceContext()), timeoutSeconds: timeout)
         } catch {
-            FileHandle.standardError.write(Data("\(config): \(error)\n".utf8))
+            printError("\(config): \(error)")
             throw ExitCode(2)
         }
         // Each target's scale through its orchestrator, read-only; an adapter that cannot be

@@ -15,13 +15,7 @@ struct Replay: ParsableCommand {
     func run() throws {
         var policies: [String: ScalingPolicy] = [:]
         if let config {
-            switch ConfigLoader.loadResult(path: config) {
-            case .success(let loaded):
-                for target in loaded.targets { policies[target.name] = target.policy }
-            case .failure(let errors):
-                FileHandle.standardError.write(Data((errors.description + "\n").utf8))
-                throw ExitCode(2)
-            }
+            for target in try loadConfigOrExit(config).targets { policies[target.name] = target.policy }
         }
         var session = ReplaySession(configured: policies, makeForecaster: ForecasterFactory.make)
         var number = 0
@@ -33,7 +27,7 @@ struct Replay: ParsableCommand {
                     FileHandle.standardOutput.write(Data((answer + "\n").utf8))
                 }
             } catch {
-                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                printError(error.description)
                 throw ExitCode(1)
             }
         }

@@ -94,15 +94,10 @@ struct Simulate: ParsableCommand {
 
     private func configuredPolicy() throws -> ScalingPolicy? {
         guard let config else { return nil }
-        switch ConfigLoader.loadResult(path: config) {
-        case .success(let loaded):
-            guard let chosen = target.map({ name in loaded.targets.first { $0.name == name } }) ?? loaded.targets.first else {
-                throw ValidationError("\(config) has no target named '\(target ?? "")'")
-            }
-            return chosen.policy
-        case .failure(let errors):
-            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
-            throw ExitCode(2)
+        let loaded = try loadConfigOrExit(config)
+        guard let chosen = target.map({ name in loaded.targets.first { $0.name == name } }) ?? loaded.targets.first else {
+            throw ValidationError("\(config) has no target named '\(target ?? "")'")
         }
+        return chosen.policy
     }
 }
