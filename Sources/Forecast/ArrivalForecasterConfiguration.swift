@@ -70,7 +70,7 @@ public struct ArrivalForecasterConfiguration: Sendable, Equatable {
     /// taking "now" as the middle of the open bucket.
     /// Nil beyond `historyBuckets` buckets (forecasting further than the history spans is
     /// not supported).
-    func steps(forHorizon seconds: Double) -> Int? {
+    public func steps(forHorizon seconds: Double) -> Int? {
         guard seconds.isFinite, seconds >= 0 else { return nil }
         let ahead = ((bucketSeconds / 2 + seconds) / bucketSeconds).rounded(.down)
         guard ahead < Double(historyBuckets) else { return nil }

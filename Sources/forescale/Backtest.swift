@@ -148,9 +148,8 @@ struct BacktestPlan: Sendable {
         configuration = c
     }
 
-    var horizonBuckets: Int {
-        1 + Int(((configuration.bucketSeconds / 2 + forecastHorizonSeconds) / configuration.bucketSeconds).rounded(.down))
-    }
+    /// Buckets after the last closed one that the scored forecast targets, as the forecaster counts them.
+    var horizonBuckets: Int { configuration.steps(forHorizon: forecastHorizonSeconds) ?? 0 }
 
     var maseScale: String {
         naiveSeason == 1 ? "naive at the horizon (last closed bucket)"
