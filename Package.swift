@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure time-series forecasting: Foundation at most, no I/O, no clock reads.
@@ -70,8 +74,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The controller: config wiring to sources and orchestrators (the reconcile loop lands here).
-        .target(name: "Controller", dependencies: ["Planner", "ForescaleConfig", "MetricSources", "Orchestrators"]),
+        // The controller: config wiring, the reconcile loop, shadow/live actuators, safety, the
+        // decision log (SQLite), the status API and /metrics.
+        .target(
+            name: "Controller",
+            dependencies: [
+                "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         .executableTarget(
             name: "forescale",
             dependencies: [
@@ -112,6 +130,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["forescale"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: [
+                "Controller", "ForescaleTestKit", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
