@@ -32,6 +32,14 @@ public enum Mode: String, Sendable, Equatable, CaseIterable {
 public struct ControllerConfig: Sendable, Equatable {
     public var intervalSeconds: Double = 15
     public var mode: Mode = .shadow
+    /// How many targets tick at the same time (each tick under a deadline shorter than the interval).
+    public var concurrency = 32
+    /// Each target's ticks are offset by a random share of the interval up to this fraction, so
+    /// that many targets do not hit the metric sources at the same instant.
+    public var jitter = 0.1
+    /// How much history each target's forecaster is seeded with at start-up (Prometheus range
+    /// queries); 0 disables backfill.
+    public var backfillSeconds: Double = 7 * 86_400
     public var status = StatusConfig()
     public var decisionLog = DecisionLogConfig()
 

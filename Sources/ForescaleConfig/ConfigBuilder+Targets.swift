@@ -44,8 +44,43 @@ extension ConfigBuilder {
         var policy = ScalingPolicy(maxReplicas: replicas.max ?? 1, capacity: capacity ?? .learned(LearnedCapacity()))
         policy.minReplicas = replicas.min ?? 1
         parsePolicyFields(map, into: &policy, minReplicas: replicas.min)
+        let safety = parseSafety(map, policy: policy)
         guard let name, let scale, let metrics, replicas.max != nil, capacity != nil, reader.problems.count == before else { return nil }
-        return TargetConfig(name: name, scale: scale, metrics: metrics, mode: modeText.flatMap(Mode.init(rawValue:)), policy: policy)
+        return TargetConfig(
+            name: name, scale: scale, metrics: metrics, mode: modeText.flatMap(Mode.init(rawValue:)), policy: policy, safety: safety)
+    }
+
+    /// `fallback` and the circuit-breaker keys of `forecast`.
+    mutating func parseSafety(_ map: Map, policy: ScalingPolicy) -> SafetyPolicy {
+        var safety = SafetyPolicy()
+        if let fallback = reader.map(map, "fallback", allowed: ConfigSchema.fallback) {
+            if let after = reader.integer(fallback, "after") {
+                if (1...1000).contains(after) { safety.fallbackAfter = after } else {
+                    reader.report(fallback, "after", "must be 1–1000 (consecutive failed ticks), got \(after)")
+                }
+            }
+            if let node = fallback["replicas"], !reader.isNull(node) {
+                if reader.integerValue(node) == nil, let text = reader.string(fallback, "replicas") {
+                    if text != "keep" { reader.report(fallback, "replicas", "expected 'keep' or a replica count, got '\(text)'") }
+                } else if let count = reader.integer(fallback, "replicas") {
+                    if count >= policy.minReplicas, count <= policy.maxReplicas { safety.fallbackReplicas = count } else {
+                        reader.report(fallback, "replicas", "must be 'keep' or a count within replicas.min–max (\(policy.minReplicas)–\(policy.maxReplicas)), got \(count)")
+                    }
+                }
+            }
+            if let value = reader.bool(fallback, "scaleDown") { safety.fallbackScaleDown = value }
+        }
+        // `forecast` was checked (unknown keys, type) with the policy; read it again without reporting twice.
+        var silent = NodeReader()
+        if let node = map["forecast"], let forecast = silent.map(node, at: map.path("forecast"), allowed: ConfigSchema.forecast) {
+            if let value = reader.number(forecast, "maxError") {
+                if value > 0 { safety.maxForecastError = value } else {
+                    reader.report(forecast, "maxError", "must be > 0 (recent forecast error as a multiple of the naive forecast's), got \(ConfigValues.formatNumber(value))")
+                }
+            }
+            if let value = reader.bool(forecast, "tripOnDrift") { safety.tripOnDrift = value }
+        }
+        return safety
     }
 
     static func isDNSLabel(_ text: String) -> Bool {

@@ -46,6 +46,21 @@ struct ConfigBuilder {
             }
         }
         if let mode = reader.oneOf(map, "mode", Mode.allCases.map(\.rawValue)) { config.mode = Mode(rawValue: mode)! }
+        if let value = reader.integer(map, "concurrency") {
+            if (1...1000).contains(value) { config.concurrency = value } else {
+                reader.report(map, "concurrency", "must be 1–1000 (targets ticking at the same time), got \(value)")
+            }
+        }
+        if let value = reader.fraction(map, "jitter") {
+            if value >= 0, value <= 0.5 { config.jitter = value } else {
+                reader.report(map, "jitter", "must be 0–0.5 (a share of the interval, e.g. 0.1 or 10%), got \(ConfigValues.formatNumber(value))")
+            }
+        }
+        if let value = reader.duration(map, "backfill") {
+            if value <= 14 * 86_400 { config.backfillSeconds = value } else {
+                reader.report(map, "backfill", "must be ≤ 14d (the forecaster's memory; 0s disables backfill), got \(ConfigValues.formatDuration(value))")
+            }
+        }
         if let status = reader.map(map, "status", allowed: ConfigSchema.status) {
             if let listen = reader.string(status, "listen") {
                 switch Self.hostPort(listen) {

@@ -2,7 +2,7 @@
 /// (and what the documentation test checks `docs/configuration.md` against).
 public enum ConfigSchema {
     public static let root = ["controller", "sources", "orchestrators", "targets"]
-    public static let controller = ["interval", "mode", "status", "decisionLog"]
+    public static let controller = ["interval", "mode", "concurrency", "jitter", "backfill", "status", "decisionLog"]
     public static let status = ["listen", "tokenFile", "requireTokenForReads"]
     public static let decisionLog = ["path", "retention"]
 
@@ -24,7 +24,7 @@ public enum ConfigSchema {
 
     public static let target = [
         "name", "scale", "replicas", "metrics", "capacity", "utilization", "slo", "startup",
-        "partitions", "tolerance", "staleAfter", "behavior", "forecast", "reactive", "mode",
+        "partitions", "tolerance", "staleAfter", "behavior", "forecast", "reactive", "fallback", "mode",
     ]
     public static let scale = ["orchestrator"]
     public static let scaleByType: [OrchestratorType: [String]] = [
@@ -48,14 +48,15 @@ public enum ConfigSchema {
     public static let behavior = ["scaleUp", "scaleDown"]
     public static let rules = ["stabilizationWindow", "selectPolicy", "policies"]
     public static let ratePolicy = ["type", "value", "period"]
-    public static let forecast = ["enabled", "scaleDown", "quantile"]
+    public static let forecast = ["enabled", "scaleDown", "quantile", "maxError", "tripOnDrift"]
+    public static let fallback = ["after", "replicas", "scaleDown"]
     public static let reactive = ["floor", "lagThreshold", "utilization"]
 
     /// Every key any mapping accepts (source, orchestrator and target names aside).
     public static var allKeys: Set<String> {
         var keys = Set(root + controller + status + decisionLog + source + auth + tls + orchestrator)
         keys.formUnion(target + scale + replicas + metrics + metric + capacity + slo + behavior)
-        keys.formUnion(rules + ratePolicy + forecast + reactive)
+        keys.formUnion(rules + ratePolicy + forecast + reactive + fallback)
         for list in sourceByType.values { keys.formUnion(list) }
         for list in orchestratorByType.values { keys.formUnion(list) }
         for list in scaleByType.values { keys.formUnion(list) }

@@ -74,6 +74,19 @@ extension PlannerState {
         pendingChange = desired == current ? nil : PendingChange(time: now, from: current, to: desired)
     }
 
+    /// Records that the caller asked for `replicas` instead of this tick's decision (a fallback or
+    /// a human override): the count enters the stabilisation window, so that when the plan takes
+    /// over again it cannot drop below it before a full scale-down window, and the change is
+    /// dated now when the next tick sees it applied.
+    public mutating func noteOverride(replicas: Int, current: Int, now: Double) {
+        if let last = planRecommendations.last, last.time == now {
+            planRecommendations[planRecommendations.count - 1] = TimedCount(time: now, replicas: max(last.replicas, replicas))
+        } else {
+            planRecommendations.append(TimedCount(time: now, replicas: replicas))
+        }
+        noteDecision(from: current, to: replicas, now: now)
+    }
+
     /// Drops entries older than every window and period that could still read them.
     mutating func prune(now: Double, policy: ScalingPolicy) {
         let planWindow = max(policy.scaleUp.stabilizationWindowSeconds, policy.scaleDown.stabilizationWindowSeconds)

@@ -1,0 +1,428 @@
+import Foundation
+import ForescaleConfig
+import Logging
+import MetricSources
+import NIOCore
+import Orchestrators
+import Planner
+
+/// Why the controller could not start or reload.
+public struct StartupError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The controller's shared state: the targets' workers, modes, overrides and the config in force.
+///
+/// The reconcile service drives `runRound`; the status API reads and changes it through
+/// `StatusBackend`. Every mode switch and override is audited and persisted before it answers.
+public actor ControllerRuntime: StatusBackend {
+    /// The edges the runtime talks to.
+    public struct Dependencies: Sendable {
+        public var store: any DecisionStore
+        public var metrics: any MetricsRecorder
+        public var clock: any ControlClock
+        public var sourceContext: SourceContext
+        public var factory: OrchestratorFactory
+        public var logger: Logger
+        /// The time a tick may take, as a share of the interval.
+        public var deadlineShare: Double
+
+        public init(
+            store: any DecisionStore, metrics: any MetricsRecorder, clock: any ControlClock, sourceContext: SourceContext,
+            factory: OrchestratorFactory, logger: Logger, deadlineShare: Double = 0.8
+        ) {
+            self.store = store
+            self.metrics = metrics
+            self.clock = clock
+            self.sourceContext = sourceContext
+            self.factory = factory
+            self.logger = logger
+            self.deadlineShare = deadlineShare
+        }
+    }
+
+    let deps: Dependencies
+    public private(set) var config: Config
+    public let configPath: String
+    public private(set) var generation = 1
+    private(set) var configError: String?
+    private var workers: [String: TargetWorker] = [:]
+    private var order: [String] = []
+    private var globalMode: RunMode?
+    private var targetModes: [String: RunMode]
+    private var overrides: [String: TargetOverride]
+    private let startedAt: Double
+    private var rounds = 0
+    private var ticked: Set<String> = []
+    private var lastPrune: Double?
+    private var lastSafety: [String: SafetyState] = [:]
+
+    /// Wires every target (sources, orchestrator), restores modes, overrides and planner state
+    /// from the store. Fails with a message naming the key when a target cannot be wired.
+    public init(config: Config, configPath: String, dependencies: Dependencies) async throws(StartupError) {
+        self.deps = dependencies
+        self.config = config
+        self.configPath = configPath
+        self.startedAt = dependencies.clock.now().timeIntervalSince1970
+        let persisted: PersistedControllerState
+        do { persisted = try dependencies.store.loadState() } catch { throw StartupError("decision log: \(error)") }
+        self.globalMode = persisted.globalMode
+        self.targetModes = persisted.targetModes
+        self.overrides = persisted.overrides
+        let wired = try await Self.wire(config, factory: dependencies.factory, context: dependencies.sourceContext)
+        for (target, requests, orchestrator) in wired {
+            workers[target.name] = TargetWorker(
+                config: target, requests: requests, orchestrator: orchestrator, interval: config.controller.intervalSeconds,
+                planner: persisted.plannerStates[target.name])
+            order.append(target.name)
+        }
+    }
+
+    static func wire(_ config: Config, factory: OrchestratorFactory, context: SourceContext) async throws(StartupError)
+        -> [(TargetConfig, [BoundRequest], any Orchestrator)]
+    {
+        let probes: [ProbeTarget]
+        do { probes = try ConfigWiring.probeTargets(config, context: context) } catch { throw StartupError(error.description) }
+        var result: [(TargetConfig, [BoundRequest], any Orchestrator)] = []
+        for (target, probe) in zip(config.targets, probes) {
+            do {
+                let orchestrator = try await ConfigWiring.orchestrator(for: target, in: config, factory: factory)
+                result.append((target, probe.values, orchestrator))
+            } catch {
+                throw StartupError(error.description)
+            }
+        }
+        return result
+    }
+
+    /// Releases the orchestrators' clients and stops process pools. Call once, after the last tick.
+    public func shutdown() async {
+        await deps.factory.shutdown()
+    }
+
+    // MARK: Modes
+
+    /// The mode a target runs in: a per-target switch from the API, else the target's `mode` in
+    /// the config, else the global mode (the API's switch, else `controller.mode`).
+    func mode(of target: String) -> (mode: RunMode, source: String) {
+        if let mode = targetModes[target] { return (mode, "target") }
+        if let configured = config.targets.first(where: { $0.name == target })?.mode {
+            return (RunMode(rawValue: configured.rawValue) ?? .shadow, "config")
+        }
+        return (effectiveGlobalMode, "global")
+    }
+
+    var effectiveGlobalMode: RunMode { globalMode ?? RunMode(rawValue: config.controller.mode.rawValue) ?? .shadow }
+
+    func now() -> Double { deps.clock.now().timeIntervalSince1970 }
+
+    // MARK: Ticks
+
+    /// The targets in config order, for the scheduler.
+    public var targetNames: [String] { order }
+
+    /// One tick of one target: decides, acts as its mode says, logs, audits and reports metrics.
+    public func tick(target name: String) async -> TickReport? {
+        guard let worker = workers[name] else { return nil }
+        let started = deps.clock.now()
+        let now = started.timeIntervalSince1970
+        if let override = overrides[name], !override.isActive(now: now) {
+            overrides[name] = nil
+            persistOverride(nil, target: name)
+            audit(AuditEvent(timeSeconds: now, target: name, kind: .override, detail: "override \(override.kind.rawValue) expired", actor: "controller"))
+        }
+        let mode = mode(of: name).mode
+        let orchestrator = await worker.orchestrator
+        let actuator: any Actuator = mode == .live ? LiveActuator(orchestrator: orchestrator) : ShadowActuator()
+        let budget = config.controller.intervalSeconds * deps.deadlineShare
+        let deadline = NIODeadline.now() + .milliseconds(Int64(budget * 1000))
+        let report = await worker.tick(now: now, deadline: deadline, actuator: actuator, override: overrides[name])
+        record(report, now: now)
+        deps.metrics.recordTick(seconds: max(0, deps.clock.now().timeIntervalSince(started)))
+        ticked.insert(name)
+        return report
+    }
+
+    private func record(_ report: TickReport, now: Double) {
+        for fetch in report.fetches {
+            deps.metrics.recordFetch(source: fetch.source, metric: fetch.metric, seconds: fetch.seconds, errorKind: fetch.errorKind)
+        }
+        for transition in report.transitions {
+            audit(AuditEvent(timeSeconds: now, target: report.target, kind: .safety, detail: transition.detail, actor: "controller"))
+            deps.metrics.recordSafety(target: report.target, state: transition.state.rawValue)
+            deps.logger.notice("\(report.target): \(transition.detail)")
+        }
+        if let error = report.forecastError { deps.metrics.recordForecastError(target: report.target, absoluteError: error) }
+        guard let record = report.record else {
+            if let failure = report.failure {
+                deps.logger.warning("\(report.target): no decision: \(failure.stage) \(failure.kind): \(failure.message)")
+            }
+            return
+        }
+        if !deps.store.enqueue(record) {
+            deps.logger.error("\(report.target): decision log queue full: a decision row was dropped")
+        }
+        deps.metrics.recordDroppedDecisions(total: deps.store.droppedCount)
+        let decision = record.decision
+        deps.metrics.recordDecision(
+            target: record.target, reasons: decision.reasons.map(\.rawValue), mode: record.mode, desired: record.finalReplicas,
+            reactive: decision.reactiveReplicas, current: decision.currentReplicas)
+        deps.metrics.recordForecast(
+            target: record.target, p50: record.forecast?.p50, upper: record.forecast?.upper,
+            observed: decision.inputs.observation.arrivalRate?.value)
+        if lastSafety[record.target] != record.safety {
+            lastSafety[record.target] = record.safety
+        }
+        if record.finalReplicas != decision.currentReplicas || record.applied {
+            deps.logger.info("\(record.target) [\(record.mode.rawValue)] \(decision.currentReplicas)→\(record.finalReplicas): \(record.orchestratorAnswer); \(decision.explanation)")
+        }
+    }
+
+    /// After a round: persist every planner state in one transaction and prune old rows hourly.
+    public func endRound() async {
+        rounds += 1
+        var states: [String: PlannerState] = [:]
+        for (name, worker) in workers { states[name] = await worker.plannerState }
+        do { try deps.store.savePlannerStates(states) } catch {
+            deps.logger.error("could not save the planner states: \(error)")
+        }
+        let now = now()
+        if lastPrune.map({ now - $0 >= 3600 }) ?? true {
+            lastPrune = now
+            do {
+                let removed = try deps.store.prune(olderThan: now - config.controller.decisionLog.retentionSeconds)
+                if removed > 0 { deps.logger.info("decision log: removed \(removed) decisions older than the retention") }
+            } catch {
+                deps.logger.error("decision log: pruning failed: \(error)")
+            }
+        }
+    }
+
+    // MARK: Backfill
+
+    /// Seeds each target's forecaster from its arrival rate's history (Prometheus range queries),
+    /// `controller.backfill` back from now. Targets whose source keeps no history start cold.
+    /// Returns the number of buckets each target holds afterwards.
+    public func backfill(targets names: [String]? = nil) async -> [String: Int] {
+        let seconds = config.controller.backfillSeconds
+        guard seconds > 0 else { return [:] }
+        let end = now()
+        var result: [String: Int] = [:]
+        for name in names ?? order {
+            guard let worker = workers[name], let (source, query) = await worker.backfillRequest else { continue }
+            let deadline = NIODeadline.now() + .seconds(60)
+            let reading = await source.readRange(query, start: end - seconds, end: end, stepSeconds: 60, deadline: deadline)
+            switch reading.result {
+            case .failure(let error):
+                deps.logger.warning("\(name): backfill failed (\(error)); the forecaster starts cold")
+            case .success(let points):
+                do {
+                    result[name] = try await worker.seed(history: points.map { (time: $0.timestamp, rate: $0.value) })
+                    deps.logger.info("\(name): forecaster seeded with \(points.count) points of history")
+                } catch {
+                    deps.logger.warning("\(name): backfill rejected (\(error)); the forecaster starts cold")
+                }
+            }
+        }
+        return result
+    }
+
+    // MARK: Reload
+
+    /// Takes a new config: rejected (the old one keeps running, the error shows in the status)
+    /// when it does not validate or cannot be wired, or when it changes the status listener or
+    /// the decision log (those need a restart).
+    @discardableResult
+    public func reload(_ result: Result<Config, ConfigErrors>) async -> Bool {
+        let now = now()
+        let new: Config
+        switch result {
+        case .failure(let errors):
+            return rejectReload("\(errors.problems.count) problem(s): " + errors.problems.map(\.description).joined(separator: "; "), now: now)
+        case .success(let config): new = config
+        }
+        if new.controller.status != config.controller.status || new.controller.decisionLog.path != config.controller.decisionLog.path {
+            return rejectReload("controller.status and controller.decisionLog.path cannot change without a restart", now: now)
+        }
+        let wired: [(TargetConfig, [BoundRequest], any Orchestrator)]
+        do { wired = try await Self.wire(new, factory: deps.factory, context: deps.sourceContext) } catch {
+            return rejectReload(error.description, now: now)
+        }
+        var newWorkers: [String: TargetWorker] = [:]
+        var needBackfill: [String] = []
+        for (target, requests, orchestrator) in wired {
+            if let worker = workers[target.name] {
+                if await worker.reconfigure(config: target, requests: requests, orchestrator: orchestrator, interval: new.controller.intervalSeconds) {
+                    needBackfill.append(target.name)
+                }
+                newWorkers[target.name] = worker
+            } else {
+                newWorkers[target.name] = TargetWorker(
+                    config: target, requests: requests, orchestrator: orchestrator, interval: new.controller.intervalSeconds, planner: nil)
+                needBackfill.append(target.name)
+            }
+        }
+        let removed = order.filter { newWorkers[$0] == nil }
+        workers = newWorkers
+        order = new.targets.map(\.name)
+        ticked = ticked.filter { newWorkers[$0] != nil }
+        config = new
+        generation += 1
+        configError = nil
+        let detail = "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
+        audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
+        deps.logger.notice("\(detail)")
+        if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
+        return true
+    }
+
+    private func rejectReload(_ message: String, now: Double) -> Bool {
+        configError = message
+        audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: "reload rejected, generation \(generation) keeps running: \(message)", actor: "config"))
+        deps.logger.error("config reload rejected (generation \(generation) keeps running): \(message)")
+        return false
+    }
+
+    // MARK: Persistence helpers
+
+    private func audit(_ event: AuditEvent) {
+        do { try deps.store.appendAudit(event) } catch {
+            deps.logger.error("audit log write failed: \(error) (event: \(event.detail))")
+        }
+    }
+
+    private func persistOverride(_ override: TargetOverride?, target: String) {
+        do { try deps.store.saveOverride(override, target: target) } catch {
+            deps.logger.error("could not persist the override of \(target): \(error)")
+        }
+    }
+
+    // MARK: StatusBackend
+
+    public func isReady() async -> Bool { !order.isEmpty && order.allSatisfy { ticked.contains($0) } }
+
+    public func status() async -> StatusSnapshot {
+        StatusSnapshot(
+            version: ForescaleVersion.current, mode: effectiveGlobalMode, leader: true, configGeneration: generation,
+            configPath: configPath, configError: configError, ready: await isReady(), startedAtSeconds: startedAt, ticks: rounds,
+            droppedDecisions: deps.store.droppedCount, targets: await targetSummaries())
+    }
+
+    public func targetSummaries() async -> [TargetSummary] {
+        var result: [TargetSummary] = []
+        for name in order { if let summary = await summary(name) { result.append(summary) } }
+        return result
+    }
+
+    func summary(_ name: String) async -> TargetSummary? {
+        guard let worker = workers[name] else { return nil }
+        let (mode, source) = mode(of: name)
+        let last = await worker.last
+        let memory = await worker.memory
+        let failure = await worker.lastFailure
+        let orchestrator = await worker.orchestrator
+        let safety: SafetyState = memory.fallbackActive ? .fallback : (last?.safety ?? (memory.circuitOpen ? .reactiveOnly : .normal))
+        return TargetSummary(
+            name: name, mode: mode, modeSource: source, workload: orchestrator.targetDescription,
+            currentReplicas: last?.decision.currentReplicas, desiredReplicas: last?.finalReplicas,
+            reactiveReplicas: last?.decision.reactiveReplicas, safety: safety, lastDecisionSeconds: last?.timeSeconds,
+            lastExplanation: last.map { $0.safetyNote.isEmpty ? $0.decision.explanation : "\($0.decision.explanation) — \($0.safetyNote)" },
+            override: overrides[name].flatMap { $0.isActive(now: now()) ? $0 : nil },
+            consecutiveFailures: memory.consecutiveFailures, lastFailure: failure)
+    }
+
+    public func targetDetail(name: String, scorecardWindowSeconds: Double) async throws(ControlError) -> TargetDetail {
+        guard let worker = workers[name], let summary = await summary(name) else {
+            throw ControlError(.notFound, "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
+        }
+        let now = now()
+        let inMemory = await worker.last
+        let last = try deps.store.lastDecision(target: name) ?? inMemory
+        let records = try deps.store.records(target: name, from: now - scorecardWindowSeconds, to: now)
+        let scorecard = Scorecard.compute(
+            target: name, records: records, from: now - scorecardWindowSeconds, to: now,
+            maxGapSeconds: max(config.controller.intervalSeconds * 4, 60))
+        return TargetDetail(
+            summary: summary, lastDecision: last, forecast: await worker.forecastView(now: now), scorecard: scorecard,
+            audit: try deps.store.audit(target: name, limit: 20))
+    }
+
+    public func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
+        if let target = query.target, workers[target] == nil, (try deps.store.lastDecision(target: target)) == nil {
+            throw ControlError(.notFound, "no target named '\(target)' (targets: \(order.joined(separator: ", ")))")
+        }
+        return try deps.store.decisions(query)
+    }
+
+    public func setMode(_ mode: RunMode, target: String?, actor: String) async throws(ControlError) -> RunMode {
+        let now = now()
+        if let target {
+            guard workers[target] != nil else { throw ControlError(.notFound, "no target named '\(target)'") }
+            let before = self.mode(of: target).mode
+            do { try deps.store.saveTargetMode(mode, target: target) } catch {
+                throw ControlError(.unavailable, "could not persist the mode: \(error)")
+            }
+            targetModes[target] = mode
+            audit(AuditEvent(timeSeconds: now, target: target, kind: .mode, detail: "mode \(before.rawValue) → \(mode.rawValue)", actor: actor))
+            deps.logger.notice("\(target): mode \(before.rawValue) → \(mode.rawValue) (\(actor))")
+            return mode
+        }
+        let before = effectiveGlobalMode
+        do { try deps.store.saveGlobalMode(mode) } catch {
+            throw ControlError(.unavailable, "could not persist the mode: \(error)")
+        }
+        globalMode = mode
+        audit(AuditEvent(timeSeconds: now, target: nil, kind: .mode, detail: "global mode \(before.rawValue) → \(mode.rawValue)", actor: actor))
+        deps.logger.notice("global mode \(before.rawValue) → \(mode.rawValue) (\(actor))")
+        return mode
+    }
+
+    public func setOverride(_ request: OverrideRequest, target: String, actor: String) async throws(ControlError) -> TargetOverride {
+        guard let targetConfig = config.targets.first(where: { $0.name == target }) else {
+            throw ControlError(.notFound, "no target named '\(target)'")
+        }
+        let seconds: Double
+        switch ConfigValues.duration(request.duration) {
+        case .failure(let error): throw ControlError(.badRequest, parameter: "duration", error.message)
+        case .success(let value): seconds = value
+        }
+        guard seconds >= 60, seconds <= 7 * 86_400 else {
+            throw ControlError(.badRequest, parameter: "duration", "must be 1m to 7d, got \(request.duration)")
+        }
+        if request.kind == .pin {
+            guard let replicas = request.replicas else {
+                throw ControlError(.badRequest, parameter: "replicas", "a pin needs replicas")
+            }
+            guard replicas >= 0, replicas <= targetConfig.policy.maxReplicas else {
+                throw ControlError(.badRequest, parameter: "replicas", "must be 0–\(targetConfig.policy.maxReplicas) (replicas.max), got \(replicas)")
+            }
+        } else if request.replicas != nil {
+            throw ControlError(.badRequest, parameter: "replicas", "only a pin takes replicas")
+        }
+        let now = now()
+        let override = TargetOverride(
+            kind: request.kind, replicas: request.replicas, untilSeconds: now + seconds, reason: request.reason, createdAtSeconds: now)
+        do { try deps.store.saveOverride(override, target: target) } catch {
+            throw ControlError(.unavailable, "could not persist the override: \(error)")
+        }
+        overrides[target] = override
+        let what = request.kind == .pin ? "pin \(request.replicas ?? 0)" : request.kind.rawValue
+        let why = request.reason.map { ": \($0)" } ?? ""
+        audit(AuditEvent(timeSeconds: now, target: target, kind: .override, detail: "override \(what) for \(request.duration)\(why)", actor: actor))
+        deps.logger.notice("\(target): override \(what) for \(request.duration) (\(actor))")
+        return override
+    }
+
+    public func clearOverride(target: String, actor: String) async throws(ControlError) {
+        guard workers[target] != nil else { throw ControlError(.notFound, "no target named '\(target)'") }
+        guard let existing = overrides[target] else {
+            throw ControlError(.notFound, "target '\(target)' has no override")
+        }
+        do { try deps.store.saveOverride(nil, target: target) } catch {
+            throw ControlError(.unavailable, "could not persist the override: \(error)")
+        }
+        overrides[target] = nil
+        audit(AuditEvent(timeSeconds: now(), target: target, kind: .override, detail: "override \(existing.kind.rawValue) removed", actor: actor))
+    }
+}

@@ -1,0 +1,238 @@
+import Controller
+import ForescaleConfig
+import ForescaleTestKit
+import Foundation
+import Logging
+import MetricSources
+import Orchestrators
+import Planner
+import Synchronization
+import Testing
+
+/// The reconcile runtime against an in-process JSON metrics endpoint and the fake Kubernetes API,
+/// with a manual clock: shadow never writes, live does, failures hold, fallback and overrides apply.
+@Suite("Controller runtime")
+struct RuntimeTests {
+    /// What the JSON endpoint serves; `status` other than 200 makes every read fail.
+    struct Served: Sendable {
+        var lag = 0.0
+        var rate = 150.0
+        var throughput = 100.0
+        var status = 200
+    }
+
+    final class ServedBox: Sendable {
+        let value = Mutex(Served())
+        func withLock<R: Sendable>(_ body: (inout Served) -> R) -> R { value.withLock { body(&$0) } }
+    }
+
+    static func configText(metricsURL: String, kubeconfig: String, dir: String, extra: String = "") -> String {
+        """
+        controller:
+          interval: 15s
+          backfill: 0s
+          decisionLog: { path: \(dir)/log.sqlite }
+        sources:
+          app: { type: json, url: \(metricsURL) }
+        orchestrators:
+          k8s: { type: kubernetes, kubeconfig: \(kubeconfig) }
+        targets:
+          - name: web
+            scale: { orchestrator: k8s, kind: Deployment, namespace: default, name: web }
+            replicas: { min: 1, max: 20 }
+            metrics:
+              lag: { source: app, pointer: /lag }
+              arrivalRate: { source: app, pointer: /rate }
+              throughput: { source: app, pointer: /throughput }
+            capacity: { perReplica: 50 }
+            fallback: { after: 3, replicas: 5 }
+        \(extra)
+        """
+    }
+
+    struct Harness {
+        let runtime: ControllerRuntime
+        let store: MemoryStore
+        let clock: ManualClock
+        let kube: FakeKubernetesAPIServer
+        let served: ServedBox
+        let configPath: String
+        let configText: (String) -> String
+
+        func patches() async -> Int { await kube.requests().filter { $0.method == "PATCH" }.count }
+        func replicas() async -> Int? { await kube.workload(name: "web")?.replicas }
+
+        func tick() async -> TickReport? {
+            clock.advance(by: 15)
+            return await runtime.tick(target: "web")
+        }
+    }
+
+    static func withHarness(store: MemoryStore = MemoryStore(), _ body: @Sendable (Harness) async throws -> Void) async throws {
+        let served = ServedBox()
+        try await FakeKubernetesAPIServer.withRunning { kube in
+            await kube.addWorkload(name: "web", replicas: 2)
+            try await InProcessHTTPServer.withRunning(handler: { _ in
+                let s = served.withLock { $0 }
+                return .json(s.status, #"{"lag": \#(s.lag), "rate": \#(s.rate), "throughput": \#(s.throughput)}"#)
+            }) { metricsURL in
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-runtime-\(UUID().uuidString)").path
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(atPath: dir) }
+                let kubeconfig = "\(dir)/kubeconfig"
+                try """
+                apiVersion: v1
+                kind: Config
+                current-context: dev
+                clusters: [{ name: c, cluster: { server: \(kube.baseURL) } }]
+                users: [{ name: u, user: { token: t } }]
+                contexts: [{ name: dev, context: { cluster: c, user: u } }]
+                """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+                let configPath = "\(dir)/forescale.yaml"
+                let text = { (extra: String) in Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra) }
+                try text("").write(toFile: configPath, atomically: true, encoding: .utf8)
+                let config = try ConfigLoader.load(path: configPath)
+                let clock = ManualClock()
+                var logger = Logger(label: "test")
+                logger.logLevel = .critical
+                let context = SourceContext(clock: WallClock { clock.now().timeIntervalSince1970 })
+                let runtime = try await ControllerRuntime(
+                    config: config, configPath: configPath,
+                    dependencies: .init(
+                        store: store, metrics: RecordingMetrics(), clock: clock, sourceContext: context,
+                        factory: OrchestratorFactory(clock: clock), logger: logger))
+                do {
+                    try await body(Harness(
+                        runtime: runtime, store: store, clock: clock, kube: kube, served: served, configPath: configPath, configText: text))
+                } catch {
+                    await runtime.shutdown()
+                    throw error
+                }
+                await runtime.shutdown()
+            }
+        }
+    }
+
+    @Test("shadow mode records the decision and never PATCHes; switching to live makes the next tick scale")
+    func shadowThenLive() async throws {
+        try await Self.withHarness { h in
+            let first = try #require(await h.tick()?.record)
+            #expect(first.mode == .shadow)
+            #expect(first.finalReplicas == 4, "150/s at 50/s per replica and 95 % utilisation needs 3.16")
+            #expect(first.orchestratorAnswer == "shadow: would scale 2→4")
+            #expect(!first.applied)
+            _ = await h.tick()
+            #expect(await h.patches() == 0)
+            #expect(await h.replicas() == 2)
+
+            #expect(try await h.runtime.setMode(.live, target: "web", actor: "test") == .live)
+            let live = try #require(await h.tick()?.record)
+            #expect(live.mode == .live)
+            #expect(live.applied)
+            #expect(live.orchestratorAnswer == "scaled 2→4")
+            #expect(await h.patches() == 1)
+            #expect(await h.replicas() == 4)
+            #expect(h.store.auditEvents.contains { $0.kind == .mode && $0.detail == "mode shadow → live" && $0.actor == "test" })
+            #expect(h.store.all.count == 3)
+        }
+    }
+
+    @Test("a failing source holds the count (no scale-down), shows the failure kind, and the fallback applies after 3 ticks")
+    func failureHoldsThenFallback() async throws {
+        try await Self.withHarness { h in
+            _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
+            _ = await h.tick()
+            #expect(await h.replicas() == 4)
+            h.served.withLock { $0.status = 503 }
+            let held = try #require(await h.tick())
+            #expect(held.record?.finalReplicas == 4)
+            #expect(held.record?.safety == .holding)
+            #expect(held.failure?.kind == "httpStatus")
+            let summary = try #require(await h.runtime.targetSummaries().first)
+            #expect(summary.lastFailure?.stage == "source")
+            #expect(summary.consecutiveFailures == 1)
+            _ = await h.tick()
+            let fallback = try #require(await h.tick()?.record)
+            #expect(fallback.safety == .fallback)
+            #expect(fallback.finalReplicas == 5, "the configured fallback count, above current")
+            #expect(await h.replicas() == 5)
+            #expect(h.store.auditEvents.contains { $0.kind == .safety && $0.detail.hasPrefix("fallback after 3 consecutive failed ticks") })
+            // The source returns: the fallback ends and decisions resume (no sudden drop: stabilisation holds 5).
+            h.served.withLock { $0.status = 200 }
+            let back = try #require(await h.tick()?.record)
+            #expect(back.safety == .normal)
+            #expect(back.finalReplicas == 5)
+            #expect(h.store.auditEvents.contains { $0.detail.hasPrefix("fallback ended") })
+        }
+    }
+
+    @Test("a pin override applies in live mode, is audited and persisted, and can be removed")
+    func pinOverride() async throws {
+        try await Self.withHarness { h in
+            _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
+            let override = try await h.runtime.setOverride(OverrideRequest(kind: .pin, replicas: 7, duration: "30m", reason: "load test"), target: "web", actor: "api")
+            #expect(override.replicas == 7)
+            #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == override)
+            let record = try #require(await h.tick()?.record)
+            #expect(record.finalReplicas == 7)
+            #expect(record.safety == .overridden)
+            #expect(await h.replicas() == 7)
+            try await h.runtime.clearOverride(target: "web", actor: "api")
+            #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == nil)
+            await #expect(throws: ControlError.self) { try await h.runtime.clearOverride(target: "web", actor: "api") }
+            await #expect(throws: ControlError.self) {
+                _ = try await h.runtime.setOverride(OverrideRequest(kind: .pin, replicas: 99, duration: "30m"), target: "web", actor: "api")
+            }
+            await #expect(throws: ControlError.self) {
+                _ = try await h.runtime.setOverride(OverrideRequest(kind: .pause, duration: "forever"), target: "web", actor: "api")
+            }
+        }
+    }
+
+    @Test("modes and overrides survive a restart on the same store")
+    func restart() async throws {
+        let store = MemoryStore()
+        try await Self.withHarness(store: store) { h in
+            _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
+            _ = try await h.runtime.setOverride(OverrideRequest(kind: .pauseScaleDown, duration: "1h"), target: "web", actor: "api")
+            _ = await h.tick()
+            await h.runtime.endRound()
+            #expect(store.state.withLock { $0.persisted.plannerStates["web"] } != nil)
+        }
+        try await Self.withHarness(store: store) { h in
+            let summary = try #require(await h.runtime.targetSummaries().first)
+            #expect(summary.mode == .live)
+            #expect(summary.modeSource == "target")
+            #expect(summary.override?.kind == .pauseScaleDown)
+        }
+    }
+
+    @Test("an invalid config on reload is rejected, the old one keeps running and the error shows in the status")
+    func rejectedReload() async throws {
+        try await Self.withHarness { h in
+            try "controller: { interval: soon }\n".write(toFile: h.configPath, atomically: true, encoding: .utf8)
+            let accepted = await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath))
+            #expect(!accepted)
+            let status = await h.runtime.status()
+            #expect(status.configGeneration == 1)
+            #expect(status.configError?.contains("controller.interval") == true)
+            #expect(await h.tick()?.record != nil, "the old config still ticks")
+
+            try h.configText("").replacingOccurrences(of: "min: 1", with: "min: 4").write(toFile: h.configPath, atomically: true, encoding: .utf8)
+            #expect(await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath)))
+            let after = await h.runtime.status()
+            #expect(after.configGeneration == 2)
+            #expect(after.configError == nil)
+            #expect(await h.tick()?.record?.finalReplicas == 4, "the new min applies")
+        }
+    }
+
+    @Test("ready only after every target has ticked once")
+    func readiness() async throws {
+        try await Self.withHarness { h in
+            #expect(!(await h.runtime.isReady()))
+            _ = await h.tick()
+            #expect(await h.runtime.isReady())
+        }
+    }
+}
