@@ -1,0 +1,120 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// The body of every error response: `{"error": "…", "parameter": "…" | null}`.
+///
+/// `parameter` is always present: the query parameter, path parameter or body field at fault, or
+/// `null` when the error is about no single one.
+public struct APIErrorBody: Sendable, Equatable, Codable {
+    public var error: String
+    public var parameter: String?
+
+    public init(error: String, parameter: String?) {
+        self.error = error
+        self.parameter = parameter
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(error, forKey: .error)
+        // Explicit null, so the key is always there.
+        try container.encode(parameter, forKey: .parameter)
+    }
+}
+
+/// An error the API answers with a status and an `APIErrorBody`.
+struct APIError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+    var parameter: String?
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ message: String, parameter: String? = nil, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.parameter = parameter
+        self.headers = headers
+    }
+
+    static func badRequest(_ parameter: String, _ message: String) -> APIError {
+        APIError(.badRequest, message, parameter: parameter)
+    }
+
+    init(_ error: ControlError) {
+        let status: HTTPResponse.Status = switch error.kind {
+        case .notFound: .notFound
+        case .badRequest: .badRequest
+        case .unavailable: .serviceUnavailable
+        }
+        self.init(status, error.message, parameter: error.parameter)
+    }
+
+    func response() -> Response {
+        var response = JSONResponse.make(APIErrorBody(error: message, parameter: parameter), status: status)
+        for field in headers {
+            response.headers.append(field)
+        }
+        return response
+    }
+}
+
+/// JSON responses with the API's encoder.
+enum JSONResponse {
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder().encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// For values that always encode (no floating-point fields).
+    static func make(_ value: some Encodable, status: HTTPResponse.Status) -> Response {
+        do {
+            return try encode(value, status: status)
+        } catch {
+            let text = #"{"error":"response could not be encoded","parameter":null}"#
+            return Response(
+                status: .internalServerError, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
+}
+
+/// Turns every error into a JSON error response: `APIError`, `ControlError`, Hummingbird's
+/// `HTTPError` (404 of unknown paths, 405 of a known path with another method) and anything else (500).
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response()
+        } catch let error as ControlError {
+            return APIError(error).response()
+        } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = StatusAPI.routes.filter { StatusAPI.matches(pattern: $0.path, path: request.uri.path) }
+                if !allowed.isEmpty {
+                    let methods = allowed.map(\.method.rawValue).joined(separator: ", ")
+                    return APIError(
+                        .methodNotAllowed, "method \(request.method.rawValue) not allowed here; allowed: \(methods)",
+                        headers: [.allow: methods]
+                    ).response()
+                }
+                return APIError(.notFound, "no route \(request.method.rawValue) \(request.uri.path)").response()
+            }
+            return APIError(error.status, error.body ?? error.status.reasonPhrase).response()
+        } catch {
+            logger.error("status API: \(request.method.rawValue) \(request.uri.path) failed: \(String(describing: error))")
+            return APIError(.internalServerError, "internal error: \(String(describing: error))").response()
+        }
+    }
+}

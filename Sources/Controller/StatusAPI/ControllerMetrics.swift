@@ -1,0 +1,144 @@
+import Prometheus
+
+/// The controller's Prometheus metrics, served by `GET /metrics`.
+///
+/// Wraps its own `PrometheusCollectorRegistry`: nothing here bootstraps the global `MetricsSystem`,
+/// so any number of instances can live side by side (one per test). Every method is thread-safe.
+/// Label values are the caller's target, source and metric names and bounded reason codes.
+public final class ControllerMetrics: Sendable {
+    /// The registry the metrics are kept in; exposed for callers that add their own collectors.
+    public let registry: PrometheusCollectorRegistry
+
+    /// Buckets of `forescale_source_fetch_seconds`, in seconds.
+    public static let fetchBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    /// Buckets of `forescale_tick_seconds`, in seconds.
+    public static let tickBuckets: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+    /// Creates the metrics in a fresh registry, or in `registry` when given.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    // MARK: Recording
+
+    /// Records one decision of a target.
+    ///
+    /// Increments `forescale_decisions_total{target,reason}` once per reason (`reason="none"` when
+    /// there is none) and sets the gauges `forescale_desired_replicas`, `forescale_reactive_replicas`
+    /// (only when `reactive` is known), `forescale_current_replicas` and `forescale_target_live` (1 in
+    /// live mode, 0 in shadow mode).
+    public func recordDecision(target: String, reasons: [String], mode: RunMode, desired: Int, reactive: Int?, current: Int) {
+        for reason in reasons.isEmpty ? ["none"] : reasons {
+            counter(Self.decisions, [("target", target), ("reason", reason)]).increment()
+        }
+        gauge(Self.desired, [("target", target)]).set(Double(desired))
+        if let reactive {
+            gauge(Self.reactive, [("target", target)]).set(Double(reactive))
+        }
+        gauge(Self.current, [("target", target)]).set(Double(current))
+        gauge(Self.live, [("target", target)]).set(mode == .live ? 1.0 : 0.0)
+    }
+
+    /// Records the forecast a target's tick used: `forescale_forecast_arrival_rate{target,quantile}`
+    /// with `quantile="0.5"` for `p50` and `quantile="upper"` for `upper`; a `nil` value is left as it was.
+    ///
+    /// - Parameter observed: the arrival rate observed this tick; accepted for the caller's convenience
+    ///   and not exported (the forecast error is `recordForecastError(target:absoluteError:)`).
+    public func recordForecast(target: String, p50: Double?, upper: Double?, observed: Double?) {
+        if let p50 {
+            gauge(Self.forecastRate, [("target", target), ("quantile", "0.5")]).set(p50)
+        }
+        if let upper {
+            gauge(Self.forecastRate, [("target", target), ("quantile", "upper")]).set(upper)
+        }
+    }
+
+    /// Sets `forescale_forecast_abs_error{target}`: |p50 − observed| of the forecast made one horizon ago.
+    public func recordForecastError(target: String, absoluteError: Double) {
+        gauge(Self.forecastError, [("target", target)]).set(absoluteError)
+    }
+
+    /// Records one metric read: observes `forescale_source_fetch_seconds{source,metric}` and, when
+    /// `errorKind` is set, increments `forescale_source_fetch_errors_total{source,metric,kind}`.
+    public func recordFetch(source: String, metric: String, seconds: Double, errorKind: String?) {
+        registry.makeValueHistogram(
+            descriptor: Self.fetchSeconds, labels: [("source", source), ("metric", metric)], buckets: Self.fetchBuckets
+        ).record(seconds)
+        if let errorKind {
+            counter(Self.fetchErrors, [("source", source), ("metric", metric), ("kind", errorKind)]).increment()
+        }
+    }
+
+    /// Observes one whole tick's duration in `forescale_tick_seconds`.
+    public func recordTick(seconds: Double) {
+        registry.makeValueHistogram(descriptor: Self.tickSeconds, buckets: Self.tickBuckets).record(seconds)
+    }
+
+    /// Sets `forescale_dropped_decisions`: decision-log rows dropped so far because the write queue was full.
+    public func recordDroppedDecisions(total: Int) {
+        registry.makeGauge(descriptor: Self.dropped).set(Double(total))
+    }
+
+    /// Counts one safety-state transition of a target in `forescale_safety_transitions_total{target,state}`.
+    public func recordSafety(target: String, state: String) {
+        counter(Self.safety, [("target", target), ("state", state)]).increment()
+    }
+
+    // MARK: Exposition
+
+    /// The Prometheus text exposition format (version 0.0.4) of every metric recorded so far.
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+
+    // MARK: Names
+
+    private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
+        registry.makeCounter(descriptor: descriptor, labels: labels)
+    }
+
+    private func gauge(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Gauge {
+        registry.makeGauge(descriptor: descriptor, labels: labels)
+    }
+
+    private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    private static var decisions: MetricNameDescriptor {
+        name("forescale_decisions_total", "Decisions made, by target and reason code (none when no guardrail applied).")
+    }
+    private static var desired: MetricNameDescriptor {
+        name("forescale_desired_replicas", "The replica count the last decision asked for, after safety and overrides.")
+    }
+    private static var reactive: MetricNameDescriptor {
+        name("forescale_reactive_replicas", "The replica count the reactive baseline asked for in the last tick.")
+    }
+    private static var current: MetricNameDescriptor {
+        name("forescale_current_replicas", "The workload's replica count when the last tick observed it.")
+    }
+    private static var live: MetricNameDescriptor {
+        name("forescale_target_live", "1 when the target runs in live mode, 0 in shadow mode.")
+    }
+    private static var forecastRate: MetricNameDescriptor {
+        name("forescale_forecast_arrival_rate", "The forecast arrival rate (messages per second) at the decision horizon.")
+    }
+    private static var forecastError: MetricNameDescriptor {
+        name("forescale_forecast_abs_error", "Absolute error of the median forecast made one horizon ago (messages per second).")
+    }
+    private static var fetchSeconds: MetricNameDescriptor {
+        name("forescale_source_fetch_seconds", "Duration of metric reads, by source and metric.")
+    }
+    private static var fetchErrors: MetricNameDescriptor {
+        name("forescale_source_fetch_errors_total", "Failed metric reads, by source, metric and error kind.")
+    }
+    private static var tickSeconds: MetricNameDescriptor {
+        name("forescale_tick_seconds", "Duration of whole reconcile ticks.")
+    }
+    private static var dropped: MetricNameDescriptor {
+        name("forescale_dropped_decisions", "Decision-log rows dropped because the write queue was full.")
+    }
+    private static var safety: MetricNameDescriptor {
+        name("forescale_safety_transitions_total", "Safety-state transitions, by target and new state.")
+    }
+}
