@@ -132,6 +132,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["forescale"]),
+        // `forescale run` as a child process against a real Prometheus and the fake Kubernetes API.
+        .testTarget(
+            name: "ControllerIntegrationTests",
+            dependencies: [
+                "forescale", "Controller", "ForescaleTestKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "ControllerTests",
             dependencies: [

@@ -28,6 +28,9 @@ let controllerRules: [RuleCase] = [
     RuleCase("controller.decisionLog.retention", "must be ≥ 1h, got 30m", .controller("decisionLog", "{ retention: 30m }")),
     RuleCase("controller.status", "expected a mapping, got a list", .controller("status", "[127.0.0.1]")),
     RuleCase("sorces", "unknown key (did you mean 'sources'?)", .controller("interval", "15s\nsorces: {}")),
+    RuleCase("controller.concurrency", "must be 1–1000 (targets ticking at the same time), got 0", .controller("concurrency", "0")),
+    RuleCase("controller.jitter", "must be 0–0.5", .controller("jitter", "80%")),
+    RuleCase("controller.backfill", "must be ≤ 14d", .controller("backfill", "15d")),
 ]
 
 let sourceRules: [RuleCase] = [
@@ -63,6 +66,12 @@ let orchestratorRules: [RuleCase] = [
 let scaleRules: [RuleCase] = [
     RuleCase("targets[0].scale.orchestrator", "unknown orchestrator 'k8z' (did you mean 'k8s'?; defined: cmd, hook, k8s, pool)", .target("scale", "{ orchestrator: k8z, name: orders }")),
     RuleCase("targets[0].scale.orchestrator", "required key is missing", .target("scale", "{ name: orders }")),
+    RuleCase("targets[0].fallback.after", "must be 1–1000 (consecutive failed ticks), got 0", .target("fallback", "{ after: 0 }")),
+    RuleCase("targets[0].fallback.replicas", "expected 'keep' or a replica count, got 'kep'", .target("fallback", "{ replicas: kep }")),
+    RuleCase("targets[0].fallback.replicas", "must be 'keep' or a count within replicas.min–max", .target("fallback", "{ replicas: 100000 }")),
+    RuleCase("targets[0].fallback.scaledown", "unknown key (did you mean 'scaleDown'?)", .target("fallback", "{ scaledown: true }")),
+    RuleCase("targets[0].forecast.maxError", "must be > 0", .target("forecast", "{ maxError: 0 }")),
+    RuleCase("targets[0].forecast.tripOnDrift", "expected true or false", .target("forecast", "{ tripOnDrift: 'no' }")),
     RuleCase("targets[0].scale.name", "required key is missing", .target("scale", "{ orchestrator: k8s }")),
     RuleCase("targets[0].scale.kind", "got 'Deploy'", .target("scale", "{ orchestrator: k8s, kind: Deploy, name: orders }")),
     RuleCase("targets[0].scale.apiVersion", "required key is missing", .target("scale", "{ orchestrator: k8s, kind: Custom, name: orders, resource: workers }")),

@@ -334,7 +334,7 @@ public actor ControllerRuntime: StatusBackend {
 
     public func targetDetail(name: String, scorecardWindowSeconds: Double) async throws(ControlError) -> TargetDetail {
         guard let worker = workers[name], let summary = await summary(name) else {
-            throw ControlError(.notFound, "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
+            throw ControlError(.notFound, parameter: "name", "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
         }
         let now = now()
         let inMemory = await worker.last
@@ -350,7 +350,7 @@ public actor ControllerRuntime: StatusBackend {
 
     public func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
         if let target = query.target, workers[target] == nil, (try deps.store.lastDecision(target: target)) == nil {
-            throw ControlError(.notFound, "no target named '\(target)' (targets: \(order.joined(separator: ", ")))")
+            throw ControlError(.notFound, parameter: "target", "no target named '\(target)' (targets: \(order.joined(separator: ", ")))")
         }
         return try deps.store.decisions(query)
     }
@@ -358,7 +358,7 @@ public actor ControllerRuntime: StatusBackend {
     public func setMode(_ mode: RunMode, target: String?, actor: String) async throws(ControlError) -> RunMode {
         let now = now()
         if let target {
-            guard workers[target] != nil else { throw ControlError(.notFound, "no target named '\(target)'") }
+            guard workers[target] != nil else { throw ControlError(.notFound, parameter: "name", "no target named '\(target)'") }
             let before = self.mode(of: target).mode
             do { try deps.store.saveTargetMode(mode, target: target) } catch {
                 throw ControlError(.unavailable, "could not persist the mode: \(error)")
@@ -380,7 +380,7 @@ public actor ControllerRuntime: StatusBackend {
 
     public func setOverride(_ request: OverrideRequest, target: String, actor: String) async throws(ControlError) -> TargetOverride {
         guard let targetConfig = config.targets.first(where: { $0.name == target }) else {
-            throw ControlError(.notFound, "no target named '\(target)'")
+            throw ControlError(.notFound, parameter: "name", "no target named '\(target)'")
         }
         let seconds: Double
         switch ConfigValues.duration(request.duration) {
@@ -415,9 +415,9 @@ public actor ControllerRuntime: StatusBackend {
     }
 
     public func clearOverride(target: String, actor: String) async throws(ControlError) {
-        guard workers[target] != nil else { throw ControlError(.notFound, "no target named '\(target)'") }
+        guard workers[target] != nil else { throw ControlError(.notFound, parameter: "name", "no target named '\(target)'") }
         guard let existing = overrides[target] else {
-            throw ControlError(.notFound, "target '\(target)' has no override")
+            throw ControlError(.notFound, parameter: "name", "target '\(target)' has no override")
         }
         do { try deps.store.saveOverride(nil, target: target) } catch {
             throw ControlError(.unavailable, "could not persist the override: \(error)")
