@@ -1,3 +1,0 @@
-extension Scorecard {
-    static func compute(target: String, records: [DecisionRecord], from: Double, to: Double, maxGapSeconds: Double) -> Scorecard? { nil }
-}
