@@ -54,8 +54,8 @@ struct Run: AsyncParsableCommand {
             return
         }
         try await app.run(backfill: !noBackfill) { url in
-            print("status API listening on \(url)")
-            fflush(stdout)
+            // Unbuffered, so that a script or a test reading the pipe sees it at once.
+            FileHandle.standardOutput.write(Data("status API listening on \(url)\n".utf8))
         }
     }
 

@@ -76,8 +76,8 @@ struct RunIntegrationTests {
         await kube.requests().filter { $0.method == "PATCH" }
     }
 
-    static func decisions(_ base: String, _ extra: String = "") async throws -> [[String: Any]] {
-        let reply = try await API.get("\(base)/v1/decisions?target=orders&limit=1000\(extra)")
+    static func decisions(_ base: String, limit: Int = 1000) async throws -> [[String: Any]] {
+        let reply = try await API.get("\(base)/v1/decisions?target=orders&limit=\(limit)")
         guard reply.status == 200 else { throw TestFailure("GET /v1/decisions: \(reply.status) \(reply.body)") }
         return reply.json["decisions"] as? [[String: Any]] ?? []
     }
@@ -234,7 +234,7 @@ struct RunIntegrationTests {
 
             prometheus = try await startPrometheus()
             let resumed = try await eventually(within: 30, "decisions resume") {
-                let rows = try await Self.decisions(base, "&limit=1")
+                let rows = try await Self.decisions(base, limit: 1)
                 guard let row = rows.first, row["safety"] as? String == "normal",
                       (row["fetchErrors"] as? [String: Any] ?? [:]).isEmpty else { return nil as [String: Any]? }
                 return row

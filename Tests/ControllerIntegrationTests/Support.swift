@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -31,9 +32,14 @@ func forescaleBinary() throws -> URL {
 }
 
 /// A child process whose standard output is collected line by line on a thread of its own.
-final class ChildProcess: Sendable {
+final class LineBuffer: Sendable {
+    let lines = Mutex<[String]>([])
+}
+
+final class ChildProcess: @unchecked Sendable {
+    // Process is not Sendable; it is only started here and then read (isRunning, pid, status).
     let process: Process
-    private let lines = Mutex<[String]>([])
+    private let buffer = LineBuffer()
     let stderrPath: String
 
     init(_ executable: URL, _ arguments: [String], stderrPath: String) throws {
@@ -48,7 +54,7 @@ final class ChildProcess: Sendable {
         self.stderrPath = stderrPath
         try process.run()
         let handle = out.fileHandleForReading
-        let lines = self.lines
+        let lines = self.buffer
         Thread {
             var buffer = Data()
             while true {
@@ -58,13 +64,13 @@ final class ChildProcess: Sendable {
                 while let newline = buffer.firstIndex(of: 0x0A) {
                     let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
                     buffer.removeSubrange(buffer.startIndex...newline)
-                    lines.withLock { $0.append(line) }
+                    lines.lines.withLock { $0.append(line) }
                 }
             }
         }.start()
     }
 
-    var output: [String] { lines.withLock { $0 } }
+    var output: [String] { buffer.lines.withLock { $0 } }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Waits (polling, bounded) for a line of standard output starting with `prefix`.

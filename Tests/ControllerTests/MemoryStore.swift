@@ -54,7 +54,7 @@ final class MemoryStore: DecisionStore {
 
     func appendAudit(_ event: AuditEvent) throws { state.withLock { $0.audit.append(event) } }
     func loadState() throws -> PersistedControllerState { state.withLock { $0.persisted } }
-    func saveGlobalMode(_ mode: RunMode) throws { state.withLock { $0.persisted.globalMode = mode } }
+    func saveGlobalMode(_ mode: RunMode?) throws { state.withLock { $0.persisted.globalMode = mode } }
     func saveTargetMode(_ mode: RunMode?, target: String) throws { state.withLock { $0.persisted.targetModes[target] = mode } }
     func saveOverride(_ override: TargetOverride?, target: String) throws { state.withLock { $0.persisted.overrides[target] = override } }
     func savePlannerStates(_ states: [String: PlannerState]) throws { state.withLock { $0.persisted.plannerStates = states } }

@@ -37,7 +37,7 @@ public struct ControllerApp: Sendable {
         }
         let metrics = ControllerMetrics()
         let runtime: ControllerRuntime
-        do {
+        do throws(StartupError) {
             runtime = try await ControllerRuntime(
                 config: config, configPath: configPath,
                 dependencies: .init(

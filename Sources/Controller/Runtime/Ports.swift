@@ -14,7 +14,7 @@ public protocol DecisionStore: Sendable {
     func audit(target: String?, limit: Int) throws(ControlError) -> [AuditEvent]
     func appendAudit(_ event: AuditEvent) throws
     func loadState() throws -> PersistedControllerState
-    func saveGlobalMode(_ mode: RunMode) throws
+    func saveGlobalMode(_ mode: RunMode?) throws
     func saveTargetMode(_ mode: RunMode?, target: String) throws
     func saveOverride(_ override: TargetOverride?, target: String) throws
     func savePlannerStates(_ states: [String: PlannerState]) throws
