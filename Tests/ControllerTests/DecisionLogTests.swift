@@ -19,12 +19,16 @@ private func withLog(
 private func allDecisions(_ log: DecisionLog, _ query: DecisionQuery = DecisionQuery(limit: 1000)) throws(ControlError) -> [DecisionRecord] {
     var query = query
     var result: [DecisionRecord] = []
-    while true {
+    // A cursor that does not move on would loop forever: fail instead.
+    for _ in 0..<10_000 {
         let page = try log.decisions(query)
         result += page.decisions
         guard let cursor = page.nextCursor else { return result }
+        guard cursor != query.cursor else { break }
         query.cursor = cursor
     }
+    Issue.record("paging did not end")
+    return result
 }
 
 private func expectControlError(
@@ -116,7 +120,7 @@ struct DecisionLogReadWriteTests {
                 var pages = 0
                 var query = DecisionQuery(limit: limit)
                 var ids: [Int64] = []
-                while true {
+                while pages <= 26 {
                     let page = try log.decisions(query)
                     pages += 1
                     #expect(page.decisions.count <= limit)
@@ -384,6 +388,7 @@ struct DecisionLogOpenTests {
                 && error.description.contains("controller.decisionLog.path")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["x.sqlite"])
     }
 
     @Test func anUnwritableLocationIsRefusedClearly() throws {

@@ -27,12 +27,14 @@ public struct DecisionLogError: Error, CustomStringConvertible, Equatable, Senda
         case other
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// The database file.
     public var path: String
     /// `path: what is wrong (what to do)`.
     public var description: String
 
+    /// An error about `path`; `description` should start with the path and end with what to do.
     public init(kind: Kind, path: String, description: String) {
         self.kind = kind
         self.path = path
