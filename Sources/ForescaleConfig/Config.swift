@@ -42,6 +42,8 @@ public struct ControllerConfig: Sendable, Equatable {
     public var backfillSeconds: Double = 7 * 86_400
     public var status = StatusConfig()
     public var decisionLog = DecisionLogConfig()
+    /// When set, only the replica holding the Lease applies counts (the others observe and forecast).
+    public var leaderElection: LeaderElectionConfig?
 
     public init() {}
 }
@@ -54,6 +56,21 @@ public struct StatusConfig: Sendable, Equatable {
     public var requireTokenForReads = false
 
     public init() {}
+}
+
+/// `controller.leaderElection`: a Kubernetes Lease taken through a kubernetes orchestrator's credentials.
+public struct LeaderElectionConfig: Sendable, Equatable {
+    /// The kubernetes orchestrator whose API server and credentials hold the Lease.
+    public var orchestrator: String
+    /// `nil`: the orchestrator's namespace (the pod's own in a cluster, the kubeconfig context's otherwise).
+    public var namespace: String?
+    public var name = "forescale-leader"
+
+    public init(orchestrator: String, namespace: String? = nil, name: String = "forescale-leader") {
+        self.orchestrator = orchestrator
+        self.namespace = namespace
+        self.name = name
+    }
 }
 
 public struct DecisionLogConfig: Sendable, Equatable {

@@ -12,6 +12,8 @@ struct ConfigBuilder {
     /// Every defined source name, with its type when that is valid.
     var sourceTypes: [String: SourceType?] = [:]
     var orchestratorTypes: [String: OrchestratorType?] = [:]
+    /// `controller.leaderElection.orchestrator`, checked once the orchestrators are known.
+    var leaderElectionReference: (Map, String)?
 
     mutating func build(_ node: Node) -> Config? {
         guard let root = reader.map(node, at: "", allowed: ConfigSchema.root) else { return nil }
@@ -23,6 +25,15 @@ struct ConfigBuilder {
             builder.parseOrchestrator(name: name, node: node, path: path)
         }
         let targets = parseTargets(root)
+        if let (map, name) = leaderElectionReference, orchestrators != nil {
+            switch orchestratorTypes[name] {
+            case .none:
+                reportUnknownReference(map, "orchestrator", name, what: "orchestrator", defined: Array(orchestratorTypes.keys))
+            case .some(let type) where type != nil && type != .kubernetes:
+                reader.report(map, "orchestrator", "'\(name)' is a \(type!.rawValue) orchestrator; leader election needs a kubernetes one (it holds a Lease)")
+            default: break
+            }
+        }
         guard let controller, let sources, let orchestrators, let targets else { return nil }
         return Config(controller: controller, sources: sources, orchestrators: orchestrators, targets: targets)
     }
@@ -70,6 +81,15 @@ struct ConfigBuilder {
             }
             config.status.tokenFile = reader.string(status, "tokenFile")
             if let value = reader.bool(status, "requireTokenForReads") { config.status.requireTokenForReads = value }
+        }
+        if let election = reader.map(map, "leaderElection", allowed: ConfigSchema.leaderElection) {
+            if let orchestrator = reader.string(election, "orchestrator", required: true) {
+                var settings = LeaderElectionConfig(orchestrator: orchestrator)
+                settings.namespace = reader.string(election, "namespace")
+                if let name = reader.string(election, "name") { settings.name = name }
+                config.leaderElection = settings
+                leaderElectionReference = (election, orchestrator)
+            }
         }
         if let log = reader.map(map, "decisionLog", allowed: ConfigSchema.decisionLog) {
             if let path = reader.string(log, "path") { config.decisionLog.path = path }

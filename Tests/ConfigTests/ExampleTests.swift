@@ -26,6 +26,39 @@ struct ExampleTests {
         }
     }
 
+    @Test("the Deploy/kubernetes ConfigMap's config validates, with leader election on the k8s orchestrator")
+    func deployConfigMapValidates() throws {
+        let manifest = try String(contentsOf: URL(fileURLWithPath: "Deploy/kubernetes/configmap.yaml", relativeTo: repositoryRoot), encoding: .utf8)
+        let lines = manifest.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasSuffix("config.yaml: |") })
+        let body = lines[(start + 1)...].map { $0.hasPrefix("    ") ? String($0.dropFirst(4)) : $0 }.joined(separator: "\n")
+        switch ConfigLoader.parse(yaml: body, file: "configmap.yaml") {
+        case .failure(let errors): Issue.record("\(errors)")
+        case .success(let config):
+            #expect(config.controller.leaderElection == LeaderElectionConfig(orchestrator: "k8s", name: "forescale-leader"))
+            #expect(config.controller.decisionLog.path == "/var/lib/forescale/decisions.sqlite")
+        }
+    }
+
+    @Test("leader election must name a kubernetes orchestrator")
+    func leaderElectionReference() throws {
+        let base = try String(contentsOf: Self.examples.appendingPathComponent("rabbitmq.yaml"), encoding: .utf8)
+        let names = try Self.load("rabbitmq.yaml").orchestrators.keys.sorted()
+        let name = try #require(names.first)
+        let text = base.replacingOccurrences(of: "controller:\n", with: "controller:\n  leaderElection: { orchestrator: \(name) }\n")
+        guard case .failure(let errors) = ConfigLoader.parse(yaml: text, file: "x.yaml") else {
+            Issue.record("a \(name) orchestrator was accepted for leader election")
+            return
+        }
+        #expect(errors.description.contains("controller.leaderElection.orchestrator: '\(name)' is a"))
+        let unknown = base.replacingOccurrences(of: "controller:\n", with: "controller:\n  leaderElection: { orchestrator: nope }\n")
+        guard case .failure(let unknownErrors) = ConfigLoader.parse(yaml: unknown, file: "x.yaml") else {
+            Issue.record("an unknown orchestrator was accepted")
+            return
+        }
+        #expect(unknownErrors.description.contains("controller.leaderElection.orchestrator: unknown orchestrator 'nope'"))
+    }
+
     @Test("kafka-burrow.yaml: a fixed-capacity Deployment with HPA default behaviour")
     func kafkaBurrow() throws {
         let config = try Self.load("kafka-burrow.yaml")

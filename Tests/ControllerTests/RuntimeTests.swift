@@ -58,6 +58,7 @@ struct RuntimeTests {
         let served: ServedBox
         let configPath: String
         let configText: (String) -> String
+        let elector: LeaderElector?
 
         func patches() async -> Int { await kube.requests().filter { $0.method == "PATCH" }.count }
         func replicas() async -> Int? { await kube.workload(name: "web")?.replicas }
@@ -68,7 +69,9 @@ struct RuntimeTests {
         }
     }
 
-    static func withHarness(store: MemoryStore = MemoryStore(), _ body: @Sendable (Harness) async throws -> Void) async throws {
+    static func withHarness(
+        store: MemoryStore = MemoryStore(), leaderElection: Bool = false, _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
         let served = ServedBox()
         try await FakeKubernetesAPIServer.withRunning { kube in
             await kube.addWorkload(name: "web", replicas: 2)
@@ -96,14 +99,27 @@ struct RuntimeTests {
                 var logger = Logger(label: "test")
                 logger.logLevel = .critical
                 let context = SourceContext(clock: WallClock { clock.now().timeIntervalSince1970 })
+                let factory = OrchestratorFactory(clock: clock)
+                var elector: LeaderElector?
+                if leaderElection {
+                    let client = try await factory.kubernetesClient(named: "k8s", settings: KubernetesSettings(kubeconfigPath: kubeconfig))
+                    let lease = client.leaseStore(namespace: "default", name: "forescale-leader")
+                    elector = try LeaderElector(
+                        settings: LeaderElectionSettings(identity: "me"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
+                    // Someone else holds the lease first.
+                    let other = try LeaderElector(
+                        settings: LeaderElectionSettings(identity: "other"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
+                    await other.attempt()
+                }
                 let runtime = try await ControllerRuntime(
                     config: config, configPath: configPath,
                     dependencies: .init(
                         store: store, metrics: RecordingMetrics(), clock: clock, sourceContext: context,
-                        factory: OrchestratorFactory(clock: clock), logger: logger))
+                        factory: factory, logger: logger, elector: elector))
                 do {
                     try await body(Harness(
-                        runtime: runtime, store: store, clock: clock, kube: kube, served: served, configPath: configPath, configText: text))
+                        runtime: runtime, store: store, clock: clock, kube: kube, served: served, configPath: configPath, configText: text,
+                        elector: elector))
                 } catch {
                     await runtime.shutdown()
                     throw error
@@ -224,6 +240,29 @@ struct RuntimeTests {
             #expect(after.configGeneration == 2)
             #expect(after.configError == nil)
             #expect(await h.tick()?.record?.finalReplicas == 4, "the new min applies")
+        }
+    }
+
+    @Test("with leader election a live follower writes nothing; once it holds the lease it scales")
+    func leaderGating() async throws {
+        try await Self.withHarness(leaderElection: true) { h in
+            let elector = try #require(h.elector)
+            _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
+            await elector.attempt()
+            #expect(!(await elector.isLeader))
+            #expect(await h.runtime.status().leader == false)
+            let follower = try #require(await h.tick()?.record)
+            #expect(follower.orchestratorAnswer == "not leader: nothing written")
+            #expect(!follower.applied)
+            #expect(await h.patches() == 0)
+            // The other holder stops renewing: after the lease duration this replica takes over.
+            h.clock.advance(by: 20)
+            await elector.attempt()
+            #expect(await elector.isLeader)
+            #expect(await h.runtime.status().leader)
+            let leader = try #require(await h.runtime.tick(target: "web")?.record)
+            #expect(leader.applied)
+            #expect(await h.patches() == 1)
         }
     }
 

@@ -13,6 +13,8 @@ public struct ControllerApp: Sendable {
     public let log: DecisionLog
     public let metrics: ControllerMetrics
     public let api: StatusAPI
+    /// Set with `controller.leaderElection`.
+    public let elector: LeaderElector?
     let clock: any ControlClock
     let logger: Logger
     let configPath: String
@@ -36,13 +38,21 @@ public struct ControllerApp: Sendable {
             throw StartupError("controller.decisionLog.path: \(error)")
         }
         let metrics = ControllerMetrics()
+        let factory = factory ?? OrchestratorFactory(clock: clock)
+        let elector: LeaderElector?
+        do throws(StartupError) {
+            elector = try await Self.elector(config, factory: factory, clock: clock, logger: logger)
+        } catch {
+            try? log.close()
+            throw error
+        }
         let runtime: ControllerRuntime
         do throws(StartupError) {
             runtime = try await ControllerRuntime(
                 config: config, configPath: configPath,
                 dependencies: .init(
                     store: log, metrics: metrics, clock: clock, sourceContext: sourceContext,
-                    factory: factory ?? OrchestratorFactory(clock: clock), logger: logger))
+                    factory: factory, logger: logger, elector: elector))
         } catch {
             try? log.close()
             throw error
@@ -51,7 +61,30 @@ public struct ControllerApp: Sendable {
         let api = StatusAPI(
             backend: runtime, auth: APIAuth(token: token, requireTokenForReads: status.requireTokenForReads), metrics: metrics,
             logger: logger, host: listen?.host ?? status.listenHost, port: listen?.port ?? status.listenPort)
-        return ControllerApp(runtime: runtime, log: log, metrics: metrics, api: api, clock: clock, logger: logger, configPath: configPath)
+        return ControllerApp(
+            runtime: runtime, log: log, metrics: metrics, api: api, elector: elector, clock: clock, logger: logger, configPath: configPath)
+    }
+
+    /// The leader elector of `controller.leaderElection`, on the named kubernetes orchestrator's
+    /// API server and credentials; identity from `POD_NAME` (else the host name).
+    static func elector(_ config: Config, factory: OrchestratorFactory, clock: any ControlClock, logger: Logger) async throws(StartupError)
+        -> LeaderElector?
+    {
+        guard let election = config.controller.leaderElection else { return nil }
+        guard let orchestrator = config.orchestrators[election.orchestrator],
+              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else {
+            throw StartupError("controller.leaderElection.orchestrator: '\(election.orchestrator)' is not a kubernetes orchestrator")
+        }
+        do {
+            let client = try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
+            let store = client.leaseStore(namespace: election.namespace, name: election.name)
+            let identity = LeaderElectionSettings.defaultIdentity()
+            logger.info("leader election on \(store.leaseDescription) as \(identity)")
+            return try LeaderElector(
+                settings: LeaderElectionSettings(identity: identity), store: store, namespace: store.namespace, name: election.name, clock: clock)
+        } catch {
+            throw StartupError("controller.leaderElection: \(error)")
+        }
     }
 
     /// One tick of every target (at most `controller.concurrency` at once, no jitter), with the
@@ -101,6 +134,7 @@ public struct ControllerApp: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: DecisionLogWriter(log: log)),
+                    .init(service: LeaderElectionService(elector: elector)),
                     .init(service: reconcile, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: reload),
                     .init(service: http),
@@ -133,5 +167,20 @@ struct DecisionLogWriter: Service {
         } onGracefulShutdown: {
             log.finish()
         }
+    }
+}
+
+/// Runs the leader elector (when configured) until graceful shutdown, then releases the Lease so
+/// a standby takes over at once. Stops after the reconcile loop (services stop in reverse order).
+struct LeaderElectionService: Service {
+    let elector: LeaderElector?
+
+    func run() async throws {
+        guard let elector else {
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown { await elector.run() }
+        await elector.release()
     }
 }

@@ -27,11 +27,14 @@ public actor ControllerRuntime: StatusBackend {
         public var logger: Logger
         /// The time a tick may take, as a share of the interval.
         public var deadlineShare: Double
+        /// With leader election, only the leader applies counts (every target's orchestrator is gated).
+        public var elector: LeaderElector?
 
         public init(
             store: any DecisionStore, metrics: any MetricsRecorder, clock: any ControlClock, sourceContext: SourceContext,
-            factory: OrchestratorFactory, logger: Logger, deadlineShare: Double = 0.8
+            factory: OrchestratorFactory, logger: Logger, deadlineShare: Double = 0.8, elector: LeaderElector? = nil
         ) {
+            self.elector = elector
             self.store = store
             self.metrics = metrics
             self.clock = clock
@@ -70,7 +73,8 @@ public actor ControllerRuntime: StatusBackend {
         self.globalMode = persisted.globalMode
         self.targetModes = persisted.targetModes
         self.overrides = persisted.overrides
-        let wired = try await Self.wire(config, factory: dependencies.factory, context: dependencies.sourceContext)
+        let wired = try await Self.wire(
+            config, factory: dependencies.factory, context: dependencies.sourceContext, elector: dependencies.elector)
         for (target, requests, orchestrator) in wired {
             workers[target.name] = TargetWorker(
                 config: target, requests: requests, orchestrator: orchestrator, interval: config.controller.intervalSeconds,
@@ -79,7 +83,7 @@ public actor ControllerRuntime: StatusBackend {
         }
     }
 
-    static func wire(_ config: Config, factory: OrchestratorFactory, context: SourceContext) async throws(StartupError)
+    static func wire(_ config: Config, factory: OrchestratorFactory, context: SourceContext, elector: LeaderElector?) async throws(StartupError)
         -> [(TargetConfig, [BoundRequest], any Orchestrator)]
     {
         let probes: [ProbeTarget]
@@ -88,7 +92,8 @@ public actor ControllerRuntime: StatusBackend {
         for (target, probe) in zip(config.targets, probes) {
             do {
                 let orchestrator = try await ConfigWiring.orchestrator(for: target, in: config, factory: factory)
-                result.append((target, probe.values, orchestrator))
+                let gated: any Orchestrator = elector.map { LeaderGatedOrchestrator(base: orchestrator, elector: $0) } ?? orchestrator
+                result.append((target, probe.values, gated))
             } catch {
                 throw StartupError(error.description)
             }
@@ -242,11 +247,13 @@ public actor ControllerRuntime: StatusBackend {
             return rejectReload("\(errors.problems.count) problem(s): " + errors.problems.map(\.description).joined(separator: "; "), now: now)
         case .success(let config): new = config
         }
-        if new.controller.status != config.controller.status || new.controller.decisionLog.path != config.controller.decisionLog.path {
-            return rejectReload("controller.status and controller.decisionLog.path cannot change without a restart", now: now)
+        if new.controller.status != config.controller.status || new.controller.decisionLog.path != config.controller.decisionLog.path
+            || new.controller.leaderElection != config.controller.leaderElection
+        {
+            return rejectReload("controller.status, controller.decisionLog.path and controller.leaderElection cannot change without a restart", now: now)
         }
         let wired: [(TargetConfig, [BoundRequest], any Orchestrator)]
-        do { wired = try await Self.wire(new, factory: deps.factory, context: deps.sourceContext) } catch {
+        do { wired = try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector) } catch {
             return rejectReload(error.description, now: now)
         }
         var newWorkers: [String: TargetWorker] = [:]
@@ -304,7 +311,8 @@ public actor ControllerRuntime: StatusBackend {
 
     public func status() async -> StatusSnapshot {
         StatusSnapshot(
-            version: ForescaleVersion.current, mode: effectiveGlobalMode, leader: true, configGeneration: generation,
+            version: ForescaleVersion.current, mode: effectiveGlobalMode, leader: await deps.elector?.isLeader ?? true,
+            configGeneration: generation,
             configPath: configPath, configError: configError, ready: await isReady(), startedAtSeconds: startedAt, ticks: rounds,
             droppedDecisions: deps.store.droppedCount, targets: await targetSummaries())
     }
