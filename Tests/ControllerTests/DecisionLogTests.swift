@@ -86,6 +86,28 @@ struct DecisionLogReadWriteTests {
         }
     }
 
+    @Test func scoreColumnsMatchTheRecordsAndGiveTheSameScorecard() async throws {
+        try await withLog { log, _ throws in
+            let forecast = ForecastInput(horizonSeconds: 60, p50: 12.5, upper: 19, upperQuantile: 0.8, model: "m")
+            let records = (0..<40).map { i in
+                makeRecord(
+                    time: 1000 + Double(i) * 15, current: 3 + i % 3, final: 4 + i % 2, reactive: i % 5 == 0 ? nil : 3,
+                    lag: i % 7 == 0 ? nil : Double(i * 40), rate: Double(10 + i % 4), throughput: i % 2 == 0 ? 9 : nil,
+                    capacity: i % 3 == 0 ? nil : 5, slo: 30, forecast: i % 4 == 0 ? nil : forecast)
+            } + [makeRecord(target: "other", time: 1010, current: 9, final: 9)]
+            for record in records { #expect(log.enqueue(record)) }
+            await log.flush()
+            let fromColumns = try log.scoreInputs(target: "web", from: 0, to: 10_000)
+            let fromRecords = records.filter { $0.target == "web" }.map(ScoreInput.init)
+            #expect(fromColumns == fromRecords)
+            let a = Scorecard.compute(target: "web", inputs: fromColumns, from: 1000, to: 1600, maxGapSeconds: 60)
+            let b = Scorecard.compute(target: "web", records: records, from: 1000, to: 1600, maxGapSeconds: 60)
+            #expect(a == b)
+            #expect(a.forecastsScored > 0)
+            #expect(a.sloBreachMinutes > 0)
+        }
+    }
+
     @Test func nonFiniteObservationsAreWrittenNotRejected() async throws {
         try await withLog { log, _ throws in
             log.enqueue(makeRecord(time: 10, lag: .nan, rate: .infinity))

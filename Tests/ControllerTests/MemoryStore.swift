@@ -48,6 +48,10 @@ final class MemoryStore: DecisionStore {
         state.withLock { $0.decisions.filter { $0.target == target && $0.timeSeconds >= from && $0.timeSeconds < to } }
     }
 
+    func scoreInputs(target: String, from: Double, to: Double) throws(ControlError) -> [ScoreInput] {
+        try records(target: target, from: from, to: to).map(ScoreInput.init)
+    }
+
     func audit(target: String?, limit: Int) throws(ControlError) -> [AuditEvent] {
         Array(state.withLock { $0.audit }.filter { target == nil || $0.target == target }.reversed().prefix(limit))
     }

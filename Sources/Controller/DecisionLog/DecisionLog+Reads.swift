@@ -84,6 +84,44 @@ extension DecisionLog {
         return decodeRecords(rows[...])
     }
 
+    /// What the scorecard needs of `target`'s decisions with `from <= time < to`, oldest first,
+    /// read from columns (rows written before those columns existed are decoded from their JSON).
+    /// - Throws: `ControlError(.unavailable)` when the database cannot be read.
+    public func scoreInputs(target: String, from: Double, to: Double) throws(ControlError) -> [ScoreInput] {
+        let rows = try readRows(
+            sql: """
+                SELECT id, time, current_replicas, final_replicas, reactive_replicas, score_version, lag, arrival_rate,
+                    throughput, capacity, slo, forecast_horizon, forecast_p50, forecast_upper, forecast_quantile, forecast_model,
+                    CASE WHEN score_version IS NULL THEN record END AS record
+                FROM decisions WHERE target = ? AND time >= ? AND time < ? ORDER BY time, id
+                """,
+            arguments: [target, from, to])
+        let decoder = LogCoding.decoder()
+        var inputs: [ScoreInput] = []
+        inputs.reserveCapacity(rows.count)
+        for row in rows {
+            if (row["score_version"] as Int?) == nil {
+                let value: DatabaseValue = row["record"]
+                if let record = LogCoding.decode(DecisionRecord.self, from: value, with: decoder) { inputs.append(ScoreInput(record)) }
+                continue
+            }
+            var forecast: ForecastInput?
+            if let horizon = row["forecast_horizon"] as Double?, let p50 = row["forecast_p50"] as Double?,
+               let upper = row["forecast_upper"] as Double?
+            {
+                forecast = ForecastInput(
+                    horizonSeconds: horizon, p50: p50, upper: upper, upperQuantile: row["forecast_quantile"] ?? 0.9,
+                    model: row["forecast_model"] ?? "")
+            }
+            inputs.append(ScoreInput(
+                target: target, timeSeconds: row["time"], currentReplicas: row["current_replicas"], finalReplicas: row["final_replicas"],
+                reactiveReplicas: row["reactive_replicas"], lag: row["lag"], arrivalRate: row["arrival_rate"],
+                throughput: row["throughput"], capacityPerReplica: row["capacity"], latencySLOSeconds: row["slo"] ?? .infinity,
+                forecast: forecast))
+        }
+        return inputs
+    }
+
     /// Audit events, newest first (by time, then id); `target == nil` means every event
     /// (controller-wide ones included). `limit` must be 1…1000.
     /// - Throws: `ControlError(.badRequest, parameter: "limit")`, or `.unavailable` when the

@@ -307,8 +307,9 @@ public final class DecisionLog: Sendable {
                     let statement = try db.cachedStatement(sql: """
                         INSERT INTO decisions (target, time, mode, final_replicas, current_replicas, desired_replicas,
                             reactive_replicas, planned_replicas, safety, applied, reasons, explanation, model,
-                            orchestrator_answer, record)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            orchestrator_answer, record, score_version, lag, arrival_rate, throughput, capacity, slo,
+                            forecast_horizon, forecast_p50, forecast_upper, forecast_quantile, forecast_model)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                     for (record, json) in rows {
                         let decision = record.decision
@@ -318,7 +319,7 @@ public final class DecisionLog: Sendable {
                             decision.plannedReplicas, record.safety.rawValue, record.applied,
                             decision.reasons.map(\.rawValue).joined(separator: ","), decision.explanation,
                             record.model, record.orchestratorAnswer, json,
-                        ])
+                        ] + Self.scoreColumns(record))
                     }
                     return .commit
                 }
@@ -333,5 +334,19 @@ public final class DecisionLog: Sendable {
             if let lastError { state.lastWriteError = lastError }
         }
         return batch.count
+    }
+}
+
+extension DecisionLog {
+    /// The scorecard's columns of a record (finite numbers only: SQLite has no NaN).
+    static func scoreColumns(_ record: DecisionRecord) -> StatementArguments {
+        let score = ScoreInput(record)
+        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+        let forecast = score.forecast
+        return [
+            finite(score.lag), finite(score.arrivalRate), finite(score.throughput), finite(score.capacityPerReplica),
+            finite(score.latencySLOSeconds), finite(forecast?.horizonSeconds), finite(forecast?.p50), finite(forecast?.upper),
+            finite(forecast?.upperQuantile), forecast?.model,
+        ]
     }
 }

@@ -54,6 +54,24 @@ enum DecisionLogSchema {
                     );
                     """)
         }
+        // v2: the numbers the scorecard reads, as columns (a 14-day scorecard read them from every
+        // row's JSON before). Rows written by v1 keep NULL here; the scorecard decodes those.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE decisions ADD COLUMN score_version INTEGER;
+                    ALTER TABLE decisions ADD COLUMN lag REAL;
+                    ALTER TABLE decisions ADD COLUMN arrival_rate REAL;
+                    ALTER TABLE decisions ADD COLUMN throughput REAL;
+                    ALTER TABLE decisions ADD COLUMN capacity REAL;
+                    ALTER TABLE decisions ADD COLUMN slo REAL;
+                    ALTER TABLE decisions ADD COLUMN forecast_horizon REAL;
+                    ALTER TABLE decisions ADD COLUMN forecast_p50 REAL;
+                    ALTER TABLE decisions ADD COLUMN forecast_upper REAL;
+                    ALTER TABLE decisions ADD COLUMN forecast_quantile REAL;
+                    ALTER TABLE decisions ADD COLUMN forecast_model TEXT;
+                    """)
+        }
         return migrator
     }
 }

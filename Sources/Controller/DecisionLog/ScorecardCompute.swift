@@ -1,6 +1,56 @@
 import Planner
 
+/// The few numbers of a decision the scorecard reads: the log keeps them in columns so that a
+/// 14-day scorecard does not decode every row's JSON.
+public struct ScoreInput: Sendable, Equatable {
+    public var target: String
+    public var timeSeconds: Double
+    public var currentReplicas: Int
+    public var finalReplicas: Int
+    public var reactiveReplicas: Int?
+    public var lag: Double?
+    public var arrivalRate: Double?
+    public var throughput: Double?
+    public var capacityPerReplica: Double?
+    public var latencySLOSeconds: Double
+    public var forecast: ForecastInput?
+
+    public init(
+        target: String, timeSeconds: Double, currentReplicas: Int, finalReplicas: Int, reactiveReplicas: Int?, lag: Double?,
+        arrivalRate: Double?, throughput: Double?, capacityPerReplica: Double?, latencySLOSeconds: Double, forecast: ForecastInput?
+    ) {
+        self.target = target
+        self.timeSeconds = timeSeconds
+        self.currentReplicas = currentReplicas
+        self.finalReplicas = finalReplicas
+        self.reactiveReplicas = reactiveReplicas
+        self.lag = lag
+        self.arrivalRate = arrivalRate
+        self.throughput = throughput
+        self.capacityPerReplica = capacityPerReplica
+        self.latencySLOSeconds = latencySLOSeconds
+        self.forecast = forecast
+    }
+
+    public init(_ record: DecisionRecord) {
+        let observation = record.decision.inputs.observation
+        self.init(
+            target: record.target, timeSeconds: record.timeSeconds, currentReplicas: record.decision.currentReplicas,
+            finalReplicas: record.finalReplicas, reactiveReplicas: record.decision.reactiveReplicas, lag: observation.lag?.value,
+            arrivalRate: observation.arrivalRate?.value, throughput: observation.throughput?.value,
+            capacityPerReplica: record.capacityPerReplica, latencySLOSeconds: record.latencySLOSeconds,
+            forecast: record.forecast ?? record.decision.forecast)
+    }
+}
+
 extension Scorecard {
+    /// `compute` over whole records (see the other overload for the definitions).
+    public static func compute(
+        target: String, records: [DecisionRecord], from: Double, to: Double, maxGapSeconds: Double
+    ) -> Scorecard {
+        compute(target: target, inputs: records.map(ScoreInput.init), from: from, to: to, maxGapSeconds: maxGapSeconds)
+    }
+
     /// Scores one target's decisions over the window `[from, to)`. Pure: no I/O, no clock.
     ///
     /// `records` are the target's decisions, oldest first (they are sorted again, stably, by time;
@@ -36,7 +86,7 @@ extension Scorecard {
     ///   sum is 0); `forecastCoverage` = share of pairs with `a <= upper`; `forecastQuantile` = the
     ///   last pair's `upperQuantile`; `forecastsScored` = the number of pairs.
     public static func compute(
-        target: String, records: [DecisionRecord], from: Double, to: Double, maxGapSeconds: Double
+        target: String, inputs records: [ScoreInput], from: Double, to: Double, maxGapSeconds: Double
     ) -> Scorecard {
         let sorted = records.enumerated()
             .filter { $0.element.target == target && $0.element.timeSeconds.isFinite }
@@ -53,7 +103,7 @@ extension Scorecard {
             let end = min(next, start + maxGap)
             held.append(max(0, min(end, to) - max(start, from)))
         }
-        let inWindow = { (record: DecisionRecord) in record.timeSeconds >= from && record.timeSeconds < to }
+        let inWindow = { (record: ScoreInput) in record.timeSeconds >= from && record.timeSeconds < to }
         let counting = sorted.indices.filter { held[$0] > 0 || inWindow(sorted[$0]) }
 
         var actualSeconds = 0.0
@@ -66,10 +116,10 @@ extension Scorecard {
         for index in counting {
             let record = sorted[index]
             let seconds = held[index]
-            let current = record.decision.currentReplicas
+            let current = record.currentReplicas
             actualSeconds += Double(current) * seconds
             plannedSeconds += Double(record.finalReplicas) * seconds
-            if let reactive = record.decision.reactiveReplicas {
+            if let reactive = record.reactiveReplicas {
                 anyReactive = true
                 reactiveSeconds += Double(reactive) * seconds
             }
@@ -90,22 +140,21 @@ extension Scorecard {
             reactiveReplicaHours: anyReactive ? reactiveSeconds / 3600 : nil,
             sloBreachMinutes: breachSeconds / 60, sloBreachMinutesPlanHadMore: breachMoreSeconds / 60,
             sloBreachMinutesPlanHadLess: breachLessSeconds / 60,
-            actualActions: changes(countingRecords.map { $0.decision.currentReplicas }),
+            actualActions: changes(countingRecords.map(\.currentReplicas)),
             plannedActions: changes(countingRecords.map(\.finalReplicas)),
-            reactiveActions: changes(countingRecords.compactMap(\.decision.reactiveReplicas)),
+            reactiveActions: changes(countingRecords.compactMap(\.reactiveReplicas)),
             forecastMASE: forecast.mase, forecastCoverage: forecast.coverage, forecastQuantile: forecast.quantile,
             forecastsScored: forecast.pairs)
     }
 
     /// Whether the record's observed lag broke its latency SLO (see `compute`).
-    static func breaches(_ record: DecisionRecord) -> Bool {
-        let observation = record.decision.inputs.observation
-        guard let lag = observation.lag?.value, lag.isFinite, record.latencySLOSeconds.isFinite else { return false }
+    static func breaches(_ record: ScoreInput) -> Bool {
+        guard let lag = record.lag, lag.isFinite, record.latencySLOSeconds.isFinite else { return false }
         guard lag > 0 else { return false }
         let drainRate: Double
         if let capacity = record.capacityPerReplica, capacity.isFinite, capacity > 0 {
-            drainRate = capacity * Double(max(0, record.decision.currentReplicas))
-        } else if let throughput = observation.throughput?.value, throughput.isFinite, throughput >= 0 {
+            drainRate = capacity * Double(max(0, record.currentReplicas))
+        } else if let throughput = record.throughput, throughput.isFinite, throughput >= 0 {
             drainRate = throughput
         } else {
             return false
@@ -119,10 +168,10 @@ extension Scorecard {
     }
 
     static func scoreForecasts(
-        _ sorted: [DecisionRecord], from: Double, to: Double, maxGap: Double
+        _ sorted: [ScoreInput], from: Double, to: Double, maxGap: Double
     ) -> (mase: Double?, coverage: Double?, quantile: Double?, pairs: Int) {
-        func observedRate(_ record: DecisionRecord) -> Double? {
-            guard let rate = record.decision.inputs.observation.arrivalRate?.value, rate.isFinite else { return nil }
+        func observedRate(_ record: ScoreInput) -> Double? {
+            guard let rate = record.arrivalRate, rate.isFinite else { return nil }
             return rate
         }
         var forecastErrors = 0.0
@@ -131,7 +180,7 @@ extension Scorecard {
         var pairs = 0
         var quantile: Double?
         for record in sorted where record.timeSeconds >= from && record.timeSeconds < to {
-            guard let forecast = record.forecast ?? record.decision.forecast,
+            guard let forecast = record.forecast,
                   forecast.horizonSeconds.isFinite, forecast.horizonSeconds >= 0,
                   forecast.p50.isFinite, !forecast.upper.isNaN,
                   let rateThen = observedRate(record)

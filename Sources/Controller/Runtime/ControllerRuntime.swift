@@ -347,10 +347,11 @@ public actor ControllerRuntime: StatusBackend {
         let now = now()
         let inMemory = await worker.last
         let last = try deps.store.lastDecision(target: name) ?? inMemory
-        let records = try deps.store.records(target: name, from: now - scorecardWindowSeconds, to: now)
+        let maxGap = max(config.controller.intervalSeconds * 4, 60)
+        // From one gap before the window, so that the decision in force at its start counts.
+        let inputs = try deps.store.scoreInputs(target: name, from: now - scorecardWindowSeconds - maxGap, to: now)
         let scorecard = Scorecard.compute(
-            target: name, records: records, from: now - scorecardWindowSeconds, to: now,
-            maxGapSeconds: max(config.controller.intervalSeconds * 4, 60))
+            target: name, inputs: inputs, from: now - scorecardWindowSeconds, to: now, maxGapSeconds: maxGap)
         return TargetDetail(
             summary: summary, lastDecision: last, forecast: await worker.forecastView(now: now), scorecard: scorecard,
             audit: try deps.store.audit(target: name, limit: 20))

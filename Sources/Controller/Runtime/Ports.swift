@@ -11,6 +11,8 @@ public protocol DecisionStore: Sendable {
     func decisions(_ query: DecisionQuery) throws(ControlError) -> DecisionPage
     func lastDecision(target: String) throws(ControlError) -> DecisionRecord?
     func records(target: String, from: Double, to: Double) throws(ControlError) -> [DecisionRecord]
+    /// What the scorecard reads of the same rows, without decoding whole records.
+    func scoreInputs(target: String, from: Double, to: Double) throws(ControlError) -> [ScoreInput]
     func audit(target: String?, limit: Int) throws(ControlError) -> [AuditEvent]
     func appendAudit(_ event: AuditEvent) throws
     func loadState() throws -> PersistedControllerState
