@@ -53,9 +53,9 @@ struct RunIntegrationTests {
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         }
 
-        func start() async throws -> (ChildProcess, String) {
+        func start(jsonLogs: Bool = false) async throws -> (ChildProcess, String) {
             let child = try ChildProcess(
-                try forescaleBinary(), ["run", "--config", configPath, "--listen", "127.0.0.1:0"],
+                try forescaleBinary(), ["run", "--config", configPath, "--listen", "127.0.0.1:0"] + (jsonLogs ? ["--log-format", "json"] : []),
                 stderrPath: "\(dir)/stderr-\(UUID().uuidString.prefix(8)).log")
             let line = try await child.line(startingWith: "status API listening on ", within: 60)
             return (child, String(line.dropFirst("status API listening on ".count)))
@@ -90,7 +90,7 @@ struct RunIntegrationTests {
             await kube.addWorkload(namespace: "shop", name: "orders", replicas: 2)
             let setup = try Setup(kubeURL: kube.baseURL, prometheus: prometheusURL)
             defer { setup.remove() }
-            let (child, base) = try await setup.start()
+            let (child, base) = try await setup.start(jsonLogs: true)
 
             let shadow = try await eventually(within: 30, "three shadow decisions") {
                 let rows = try await Self.decisions(base)
@@ -126,8 +126,35 @@ struct RunIntegrationTests {
             let audit = detail.json["audit"] as? [[String: Any]] ?? []
             #expect(audit.contains { ($0["detail"] as? String) == "mode shadow → live" && ($0["actor"] as? String) == "api" })
 
+            // Reload: a broken file is rejected and shown, the old config keeps running; a good one
+            // (or SIGHUP) is taken.
+            let good = try String(contentsOfFile: setup.configPath, encoding: .utf8)
+            try good.replacingOccurrences(of: "interval: 1s", with: "interval: soon").write(toFile: setup.configPath, atomically: true, encoding: .utf8)
+            let rejected = try await eventually(within: 15, "the rejected reload in the status") {
+                let status = try await API.get("\(base)/v1/status").json
+                return status["configError"] as? String
+            }
+            #expect(rejected.contains("controller.interval"))
+            #expect(try await API.get("\(base)/v1/status").json["configGeneration"] as? Int == 1)
+            try good.write(toFile: setup.configPath, atomically: true, encoding: .utf8)
+            _ = try await eventually(within: 15, "generation 2 after the file was fixed") {
+                let status = try await API.get("\(base)/v1/status").json
+                return status["configGeneration"] as? Int == 2 && status["configError"] == nil ? true : nil
+            }
+            child.signal(SIGHUP)
+            _ = try await eventually(within: 15, "generation 3 after SIGHUP") {
+                try await API.get("\(base)/v1/status").json["configGeneration"] as? Int == 3 ? true : nil
+            }
+
             child.signal(SIGTERM)
             #expect(try await child.waitForExit(within: 20) == 0)
+            // --log-format json: every line on stderr is a JSON object with a level and a message.
+            let logLines = child.stderr.split(separator: "\n")
+            #expect(!logLines.isEmpty)
+            for line in logLines {
+                let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+                #expect(object?["level"] is String && object?["message"] is String, "not a JSON log line: \(line)")
+            }
             let seen = try await Self.decisionIDs(rows)
             let log = try DecisionLog.open(path: setup.logPath, retentionSeconds: 86_400)
             defer { try? log.close() }

@@ -59,7 +59,6 @@ public actor ControllerRuntime: StatusBackend {
     private var rounds = 0
     private var ticked: Set<String> = []
     private var lastPrune: Double?
-    private var lastSafety: [String: SafetyState] = [:]
 
     /// Wires every target (sources, orchestrator), restores modes, overrides and planner state
     /// from the store. Fails with a message naming the key when a target cannot be wired.
@@ -176,9 +175,6 @@ public actor ControllerRuntime: StatusBackend {
         deps.metrics.recordForecast(
             target: record.target, p50: record.forecast?.p50, upper: record.forecast?.upper,
             observed: decision.inputs.observation.arrivalRate?.value)
-        if lastSafety[record.target] != record.safety {
-            lastSafety[record.target] = record.safety
-        }
         if record.finalReplicas != decision.currentReplicas || record.applied {
             deps.logger.info("\(record.target) [\(record.mode.rawValue)] \(decision.currentReplicas)→\(record.finalReplicas): \(record.orchestratorAnswer); \(decision.explanation)")
         }
@@ -213,24 +209,44 @@ public actor ControllerRuntime: StatusBackend {
         let seconds = config.controller.backfillSeconds
         guard seconds > 0 else { return [:] }
         let end = now()
-        var result: [String: Int] = [:]
-        for name in names ?? order {
-            guard let worker = workers[name], let (source, query) = await worker.backfillRequest else { continue }
-            let deadline = NIODeadline.now() + .seconds(60)
-            let reading = await source.readRange(query, start: end - seconds, end: end, stepSeconds: 60, deadline: deadline)
-            switch reading.result {
-            case .failure(let error):
-                deps.logger.warning("\(name): backfill failed (\(error)); the forecaster starts cold")
-            case .success(let points):
-                do {
-                    result[name] = try await worker.seed(history: points.map { (time: $0.timestamp, rate: $0.value) })
-                    deps.logger.info("\(name): forecaster seeded with \(points.count) points of history")
-                } catch {
-                    deps.logger.warning("\(name): backfill rejected (\(error)); the forecaster starts cold")
+        let limit = config.controller.concurrency
+        let logger = deps.logger
+        let chosen = (names ?? order).compactMap { name in workers[name].map { (name, $0) } }
+        return await withTaskGroup(of: (String, Int?).self) { group in
+            var result: [String: Int] = [:]
+            var running = 0
+            for (name, worker) in chosen {
+                if running >= limit, let (done, count) = await group.next() {
+                    result[done] = count
+                    running -= 1
                 }
+                group.addTask { (name, await Self.backfill(name, worker: worker, start: end - seconds, end: end, logger: logger)) }
+                running += 1
+            }
+            for await (done, count) in group { result[done] = count }
+            return result.compactMapValues { $0 }
+        }
+    }
+
+    /// One target's backfill; `nil` when its source keeps no history or the read failed.
+    private static func backfill(_ name: String, worker: TargetWorker, start: Double, end: Double, logger: Logger) async -> Int? {
+        guard let (source, query) = await worker.backfillRequest else { return nil }
+        let deadline = NIODeadline.now() + .seconds(60)
+        let reading = await source.readRange(query, start: start, end: end, stepSeconds: 60, deadline: deadline)
+        switch reading.result {
+        case .failure(let error):
+            logger.warning("\(name): backfill failed (\(error)); the forecaster starts cold")
+            return nil
+        case .success(let points):
+            do {
+                let buckets = try await worker.seed(history: points.map { (time: $0.timestamp, rate: $0.value) })
+                logger.info("\(name): forecaster seeded with \(points.count) points of history")
+                return buckets
+            } catch {
+                logger.warning("\(name): backfill rejected (\(error)); the forecaster starts cold")
+                return nil
             }
         }
-        return result
     }
 
     // MARK: Reload
