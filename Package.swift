@@ -92,10 +92,20 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // `forescale demo`: the controller on an accelerated clock against a simulated cluster served over HTTP.
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Controller", "Simulation", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "forescale",
             dependencies: [
-                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller",
+                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

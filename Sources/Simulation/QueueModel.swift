@@ -9,6 +9,13 @@ public struct ControllerView: Sendable {
     public var second: Int
     /// The backlog right now, not delayed: only the clairvoyant yardstick may look.
     public var trueLag: Double
+
+    public init(observation: Observation, now: Double, second: Int, trueLag: Double) {
+        self.observation = observation
+        self.now = now
+        self.second = second
+        self.trueLag = trueLag
+    }
 }
 
 public struct ControllerOutput: Sendable {

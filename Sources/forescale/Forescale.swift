@@ -8,7 +8,7 @@ struct Forescale: AsyncParsableCommand {
         commandName: "forescale",
         abstract: "A predictive autoscaler for queue consumers.",
         version: ForescaleVersion.current,
-subcommands: [Validate.self, Run.self, ProbeCommand.self, Simulate.self, Replay.self, Backtest.self, Bench.self, Version.self]
+subcommands: [Validate.self, Run.self, DemoCommand.self, ProbeCommand.self, Simulate.self, Replay.self, Backtest.self, Bench.self, Version.self]
     )
 }
 

@@ -84,3 +84,29 @@ struct RunCLITests {
         #expect(output.stdout.contains("a metric could not be read: holding 2"), "\(output.stdout)")
     }
 }
+
+@Suite("forescale demo")
+struct DemoCLITests {
+    @Test("a short demo runs the controller in shadow then live and ends with the scorecard")
+    func shortDemo() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-demo-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = try await CLI.run(
+            ["demo", "--days", "0.2", "--speed", "3600", "--listen", "127.0.0.1:0", "--directory", dir.path], stdinFile: nil)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("Dashboard and status API: http://127.0.0.1:"), "\(output.stdout)")
+        #expect(output.stdout.contains("Forescale is live; the reactive autoscaler is retired"), "\(output.stdout)")
+        #expect(output.stdout.contains("Scorecard — worldcup-consumer"), "\(output.stdout)")
+        let planned = output.stdout.split(separator: "\n").first { $0.hasPrefix("replica-hours Forescale asked") }
+        #expect(planned != nil)
+        // The decision log was written where asked.
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("decisions.sqlite").path))
+    }
+
+    @Test("a bad speed is refused before anything starts")
+    func badSpeed() async throws {
+        let output = try await CLI.run("demo", "--speed", "5")
+        #expect(output.status != 0)
+        #expect(output.stderr.contains("--speed must be 60–3600"), "\(output.stderr)")
+    }
+}

@@ -117,7 +117,12 @@ public struct ControllerApp: Sendable {
     /// reloader and the status API in one `ServiceGroup`. On shutdown the HTTP server stops first,
     /// the tick in flight finishes, and the writer commits everything queued before returning.
     /// - Parameter onListening: called with the status API's address once it accepts connections.
-    public func run(backfill: Bool = true, onListening: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+    /// - Parameter extraServices: run in the same group after the others (so they stop first on
+    ///   shutdown); one that finishes with `.gracefullyShutdownGroup` ends the run (the demo's driver).
+    public func run(
+        backfill: Bool = true, extraServices: [ServiceGroupConfiguration.ServiceConfiguration] = [],
+        onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws {
         let reconcile = ReconcileService(runtime: runtime, clock: clock, logger: logger, backfill: backfill)
         let reload = ConfigReloadService(runtime: runtime, path: configPath, logger: logger)
         let host = api.host
@@ -138,7 +143,7 @@ public struct ControllerApp: Sendable {
                     .init(service: reconcile, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: reload),
                     .init(service: http),
-                ],
+                ] + extraServices,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
