@@ -68,6 +68,12 @@ public enum DemoRunner {
         let incumbent = KEDAController(capacity: capacity, utilization: 0.7, minReplicas: 1, maxReplicas: 60)
         let cluster = DemoCluster(queue: queue, history: DemoQueue.history(of: trace, before: start), clock: clock, incumbent: incumbent)
 
+        var chosen = options
+        if chosen.port != 0, !portIsFree(host: chosen.host, port: chosen.port) {
+            print("\(chosen.host):\(chosen.port) is in use: the status API takes a free port instead")
+            chosen.port = 0
+        }
+        let options = chosen
         let directory = options.directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("forescale-demo-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -274,4 +280,21 @@ actor DemoDriver: Service {
             format: "%@ %3d%% | %6.1f msg/s | replicas %2d (ready %2d) | Forescale plans %@ | lag %6.0f (%4.0f s) | %@",
             when(now, start: start), done, queue.arrivalRate, queue.desired, queue.ready, plan, queue.backlog, wait, mode)
     }
+}
+
+/// Whether a TCP listener could bind `host:port` now (IPv4 hosts; anything else is assumed free).
+func portIsFree(host: String, port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return true }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return true }
+    var reuse: Int32 = 1
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+    let result = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return result == 0
 }
