@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(name: "sources-bench", dependencies: ["MetricSources", "Planner"], path: "Benchmarks/sources", exclude: ["run.sh"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner", "MetricSources"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Planner"]),
         .testTarget(
             name: "MetricSourcesTests",

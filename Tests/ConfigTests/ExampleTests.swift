@@ -1,5 +1,6 @@
 import ForescaleConfig
 import Foundation
+import MetricSources
 import Planner
 import Testing
 
@@ -24,6 +25,24 @@ struct ExampleTests {
             let result = ConfigLoader.loadResult(path: Self.examples.appendingPathComponent(name).path)
             if case .failure(let errors) = result { Issue.record("\(errors)") }
         }
+    }
+
+    /// The PromQL of a target's metrics, by metric.
+    static func queries(_ target: TargetConfig) -> [String] {
+        [target.metrics.lag, target.metrics.arrivalRate, target.metrics.throughput].map { metric -> String in
+            if case .prometheus(let query)? = metric?.query { return query }
+            return ""
+        }
+    }
+
+    @Test("kafka-exporter.yaml and redis-streams.yaml use exactly the exporter presets' queries")
+    func exporterExamplesMatchThePresets() throws {
+        let kafka = try #require(try Self.load("kafka-exporter.yaml").targets.first)
+        let preset = KafkaExporterPreset.kafkaExporter.queries(topic: "payments", group: "payments-settler")
+        #expect(Self.queries(kafka) == [preset.lag, preset.arrivalRate, preset.throughput])
+        let redis = try #require(try Self.load("redis-streams.yaml").targets.first)
+        let streams = RedisStreamsPreset.queries(stream: "orders", group: "fulfilment")
+        #expect(Self.queries(redis) == [streams.lag, streams.arrivalRate, streams.throughput])
     }
 
     @Test("the Deploy/kubernetes ConfigMap's config validates, with leader election on the k8s orchestrator")
