@@ -112,15 +112,21 @@ actor TargetWorker {
         var failure: TargetFailure?
         for bound in requests {
             guard let reading = readings[bound.request.metric] else { continue }
-            let error = reading.outcome.error
+            // A failed read, an empty answer and a stale value are all a value the tick cannot use.
+            let problem: (kind: String, message: String)? = switch reading.outcome {
+            case .failed(let error): (error.kind.rawValue, error.message)
+            case .empty(let why): ("empty", why)
+            case .stale(_, _, let age): ("stale", "the newest value is \(Int(age)) s old")
+            case .value: nil
+            }
             fetches.append(FetchTiming(
                 source: bound.source.settings.name, metric: bound.request.metric.rawValue, seconds: reading.latencySeconds,
-                errorKind: error?.kind.rawValue))
-            if let error {
-                fetchErrors[bound.request.metric.rawValue] = error.description
+                errorKind: problem?.kind))
+            if let problem {
+                fetchErrors[bound.request.metric.rawValue] = "\(problem.kind): \(problem.message)"
                 if failure == nil {
                     failure = TargetFailure(
-                        stage: "source", metric: bound.request.metric.rawValue, kind: error.kind.rawValue, message: error.message, atSeconds: now)
+                        stage: "source", metric: bound.request.metric.rawValue, kind: problem.kind, message: problem.message, atSeconds: now)
                 }
             }
         }
