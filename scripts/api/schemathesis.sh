@@ -154,8 +154,9 @@ done
 echo "forescale ready at $base" >&2
 
 # (e) schemathesis
+# From the temporary directory, so schemathesis's cache (.schemathesis/) goes away with it.
 status=0
-"${st[@]}" run "$base/v1/openapi.yaml" \
+(cd "$work" && "${st[@]}" run "$base/v1/openapi.yaml" \
   --url "$base" \
   --checks all \
   -H "Authorization: Bearer $token" \
@@ -164,7 +165,7 @@ status=0
   --request-timeout 10 \
   --generation-database none \
   --no-color \
-  ${extra[@]+"${extra[@]}"} || status=$?
+  ${extra[@]+"${extra[@]}"}) || status=$?
 
 # (f) the controller must still be running after the fuzzing
 if ! kill -0 "${pids[-1]}" 2>/dev/null; then
