@@ -195,10 +195,19 @@ struct RuntimeTests {
             #expect(await h.replicas() == 7)
             try await h.runtime.clearOverride(target: "web", actor: "api")
             #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == nil)
-            await #expect(throws: ControlError.self) { try await h.runtime.clearOverride(target: "web", actor: "api") }
-            await #expect(throws: ControlError.self) {
+            // Clearing again is not an error (the API answers 204, as its document says); nothing is audited.
+            let auditedBefore = h.store.state.withLock { $0.audit.count }
+            try await h.runtime.clearOverride(target: "web", actor: "api")
+            #expect(h.store.state.withLock { $0.audit.count } == auditedBefore)
+            await #expect(throws: ControlError(.notFound, parameter: "name", "no target named 'nope'")) {
+                try await h.runtime.clearOverride(target: "nope", actor: "api")
+            }
+            // A pin above replicas.max is well formed but refused by the target's config: 409, not 400.
+            let above = await #expect(throws: ControlError.self) {
                 _ = try await h.runtime.setOverride(OverrideRequest(kind: .pin, replicas: 99, duration: "30m"), target: "web", actor: "api")
             }
+            #expect(above?.kind == .conflict)
+            #expect(above?.parameter == "replicas")
             await #expect(throws: ControlError.self) {
                 _ = try await h.runtime.setOverride(OverrideRequest(kind: .pause, duration: "forever"), target: "web", actor: "api")
             }

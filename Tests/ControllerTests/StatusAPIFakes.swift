@@ -19,6 +19,8 @@ actor FakeStatusBackend: StatusBackend {
     let full: Bool
 
     static let knownTarget = "orders"
+    /// The one cursor the fake knows, in the shape of the log's `TIME:ID`.
+    static let cursor = "1800000000.5:7"
 
     init(full: Bool = true) {
         self.full = full
@@ -54,13 +56,13 @@ actor FakeStatusBackend: StatusBackend {
 
     func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
         calls.append(.decisions(query))
-        if let cursor = query.cursor, cursor != "c1" {
+        if let cursor = query.cursor, cursor != Self.cursor {
             throw ControlError(.badRequest, parameter: "cursor", "not a cursor of this log")
         }
         if let target = query.target, target != Self.knownTarget {
             throw ControlError(.notFound, parameter: "target", "no target '\(target)'")
         }
-        return DecisionPage(decisions: [Fixtures.record(full: full)], nextCursor: full ? "c1" : nil)
+        return DecisionPage(decisions: [Fixtures.record(full: full)], nextCursor: full ? Self.cursor : nil)
     }
 
     func setMode(_ mode: RunMode, target: String?, actor: String) async throws(ControlError) -> RunMode {

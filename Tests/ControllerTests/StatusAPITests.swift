@@ -99,7 +99,7 @@ struct StatusAPIRouteTests {
                 let decoded = try JSONDecoder().decode(TargetDetail.self, from: Data(response.body.readableBytesView))
                 #expect(decoded == Fixtures.detail(full: true, window: 86_400))
             }
-            try await client.execute(uri: "/v1/targets/orders?window=1h30m", method: .get) { response in
+            try await client.execute(uri: "/v1/targets/orders?window=90m", method: .get) { response in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/v1/targets/nope", method: .get) { response in
@@ -117,12 +117,12 @@ struct StatusAPIRouteTests {
         let harness = Harness()
         try await harness.run { client in
             try await client.execute(
-                uri: "/v1/decisions?target=orders&since=2026-11-27T10:00:00Z&until=1796000000.5&limit=10&cursor=c1", method: .get
+                uri: "/v1/decisions?target=orders&since=2026-11-27T10:00:00Z&until=1796000000.5&limit=10&cursor=1800000000.5:7", method: .get
             ) { response in
                 #expect(response.status == .ok)
                 let object = try json(response)
                 #expect((object["decisions"] as? [Any])?.count == 1)
-                #expect(object["nextCursor"] as? String == "c1")
+                #expect(object["nextCursor"] as? String == FakeStatusBackend.cursor)
             }
             try await client.execute(uri: "/v1/decisions", method: .get) { response in
                 #expect(response.status == .ok)
@@ -130,7 +130,7 @@ struct StatusAPIRouteTests {
         }
         let calls = await harness.backend.calls
         #expect(calls == [
-            .decisions(DecisionQuery(target: "orders", sinceSeconds: 1_795_773_600, untilSeconds: 1_796_000_000.5, limit: 10, cursor: "c1")),
+            .decisions(DecisionQuery(target: "orders", sinceSeconds: 1_795_773_600, untilSeconds: 1_796_000_000.5, limit: 10, cursor: FakeStatusBackend.cursor)),
             .decisions(DecisionQuery()),
         ])
     }
@@ -383,11 +383,15 @@ struct StatusAPIValidationTests {
         ("/v1/decisions?since=yesterday", "since"),
         ("/v1/decisions?since=-5", "since"),
         ("/v1/decisions?until=2026-13-01T00:00:00Z", "until"),
-        ("/v1/decisions?since=1800000000&until=1700000000", "until"),
+        ("/v1/decisions?since=99999999999.5", "since"),
+        ("/v1/decisions?until=1e11", "until"),
         ("/v1/decisions?limit=0", "limit"),
         ("/v1/decisions?limit=1001", "limit"),
         ("/v1/decisions?limit=ten", "limit"),
         ("/v1/decisions?cursor=bogus", "cursor"),
+        ("/v1/decisions?cursor=c1", "cursor"),
+        ("/v1/decisions?cursor=1.5:-2", "cursor"),
+        ("/v1/decisions?cursor=1:99999999999999999999", "cursor"),
         ("/v1/decisions?cursor=", "cursor"),
         ("/v1/decisions?target=", "target"),
         ("/v1/decisions?tagret=orders", "tagret"),
@@ -395,6 +399,9 @@ struct StatusAPIValidationTests {
         ("/v1/targets/orders?window=30m", "window"),
         ("/v1/targets/orders?window=15d", "window"),
         ("/v1/targets/orders?window=banana", "window"),
+        ("/v1/targets/orders?window=1h30m", "window"),
+        ("/v1/targets/orders?window=1.5h", "window"),
+        ("/v1/targets/orders?window=024h", "window"),
         ("/v1/targets/orders?windw=1h", "windw"),
         ("/v1/status?verbose=1", "verbose"),
     ])
@@ -426,6 +433,8 @@ struct StatusAPIValidationTests {
         ("/v1/targets/orders/override", #"{"kind":"pause","duration":"30s"}"#, "duration"),
         ("/v1/targets/orders/override", #"{"kind":"pause","duration":"8d"}"#, "duration"),
         ("/v1/targets/orders/override", #"{"kind":"pause","duration":"soon"}"#, "duration"),
+        ("/v1/targets/orders/override", #"{"kind":"pause","duration":"1h30m"}"#, "duration"),
+        ("/v1/targets/orders/override", #"{"kind":"pause","duration":"60000ms"}"#, "duration"),
         ("/v1/targets/orders/override", #"{"kind":"pause","duration":"1h","reason":7}"#, "reason"),
     ])
     func badBody(uri: String, text: String, parameter: String) async throws {

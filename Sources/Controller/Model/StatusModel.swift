@@ -238,6 +238,9 @@ public struct ControlError: Error, Sendable, Equatable {
         case badRequest
         /// 503: the decision log cannot be read, or the controller is stopping.
         case unavailable
+        /// 409: a well-formed request that the target's configuration refuses (a pin above its
+        /// `replicas.max`).
+        case conflict
     }
 
     public var kind: Kind

@@ -420,7 +420,7 @@ public actor ControllerRuntime: StatusBackend {
                 throw ControlError(.badRequest, parameter: "replicas", "a pin needs replicas")
             }
             guard replicas >= 0, replicas <= targetConfig.policy.maxReplicas else {
-                throw ControlError(.badRequest, parameter: "replicas", "must be 0–\(targetConfig.policy.maxReplicas) (replicas.max), got \(replicas)")
+                throw ControlError(.conflict, parameter: "replicas", "must be 0–\(targetConfig.policy.maxReplicas) (replicas.max), got \(replicas)")
             }
         } else if request.replicas != nil {
             throw ControlError(.badRequest, parameter: "replicas", "only a pin takes replicas")
@@ -441,9 +441,8 @@ public actor ControllerRuntime: StatusBackend {
 
     public func clearOverride(target: String, actor: String) async throws(ControlError) {
         guard workers[target] != nil else { throw ControlError(.notFound, parameter: "name", "no target named '\(target)'") }
-        guard let existing = overrides[target] else {
-            throw ControlError(.notFound, parameter: "name", "target '\(target)' has no override")
-        }
+        // Clearing is idempotent: no override, nothing to do (204, as the OpenAPI document says).
+        guard let existing = overrides[target] else { return }
         do { try deps.store.saveOverride(nil, target: target) } catch {
             throw ControlError(.unavailable, "could not persist the override: \(error)")
         }

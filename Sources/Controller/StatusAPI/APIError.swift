@@ -46,6 +46,7 @@ struct APIError: Error {
         case .notFound: .notFound
         case .badRequest: .badRequest
         case .unavailable: .serviceUnavailable
+        case .conflict: .conflict
         }
         self.init(status, error.message, parameter: error.parameter)
     }

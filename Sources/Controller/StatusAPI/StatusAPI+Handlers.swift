@@ -147,11 +147,10 @@ extension StatusAPI {
             guard !target.isEmpty else { throw APIError.badRequest("target", "target must not be empty") }
             result.target = target
         }
+        // An `until` not after `since` is an empty range: an empty page, not an error (the two are
+        // independent parameters in the OpenAPI document, which cannot relate them).
         result.sinceSeconds = try query.time("since")
         result.untilSeconds = try query.time("until")
-        if let since = result.sinceSeconds, let until = result.untilSeconds, until <= since {
-            throw APIError.badRequest("until", "until must be after since")
-        }
         if let limit = try query.string("limit") {
             guard let value = Int(limit), Self.limitRange.contains(value) else {
                 throw APIError.badRequest("limit", "limit must be an integer from 1 to 1000, not '\(limit)'")
@@ -159,12 +158,84 @@ extension StatusAPI {
             result.limit = value
         }
         if let cursor = try query.string("cursor") {
-            guard !cursor.isEmpty, cursor.count <= 512, cursor.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+            guard Self.isCursor(cursor) else {
                 throw APIError.badRequest("cursor", "cursor must be a value returned as nextCursor")
             }
             result.cursor = cursor
         }
         return result
+    }
+
+    /// A duration as the API takes it: a whole number without leading zeros and one unit, `s`, `m`,
+    /// `h` or `d` (`90m`, `24h`, `7d`), within `range` (seconds); `nil` otherwise.
+    ///
+    /// Narrower than the config's durations (no `ms`, fractions or `1h30m`) so that the OpenAPI
+    /// document can state exactly what is accepted: its `pattern`s spell out these ranges, and a
+    /// test checks them against this function.
+    public static func apiDuration(_ text: String, range: ClosedRange<Double>) -> Double? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 2, bytes.count <= 11, bytes[0] != UInt8(ascii: "0") else { return nil }
+        let unitSeconds: Double
+        switch bytes[bytes.count - 1] {
+        case UInt8(ascii: "s"): unitSeconds = 1
+        case UInt8(ascii: "m"): unitSeconds = 60
+        case UInt8(ascii: "h"): unitSeconds = 3600
+        case UInt8(ascii: "d"): unitSeconds = 86_400
+        default: return nil
+        }
+        var value = 0
+        for byte in bytes.dropLast() {
+            guard byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        let seconds = Double(value) * unitSeconds
+        return range.contains(seconds) ? seconds : nil
+    }
+
+    static func durationProblem(_ name: String, _ text: String, range: ClosedRange<Double>) -> String {
+        let bounds = "from \(ConfigValues.formatDuration(range.lowerBound)) to \(ConfigValues.formatDuration(range.upperBound))"
+        return "\(name) must be a whole number and one unit s, m, h or d (e.g. 90m, 24h, 7d), \(bounds), not '\(text)'"
+    }
+
+    /// Whether `text` has the shape of a `nextCursor` (`TIME:ID`), as the OpenAPI document's
+    /// pattern `^([0-9]{1,16}(\.[0-9]{1,20})?|[0-9](\.[0-9]{1,20})?e(-[0-9]{2,3}|\+[0-9]{2})):[0-9]{1,18}$`
+    /// says: every such value is read (an unknown position gives the rows older than it), and its
+    /// numbers always fit (a finite time, an id below 2^63).
+    static func isCursor(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        func digits(_ minimum: Int, _ maximum: Int) -> Bool {
+            let start = index
+            while index < bytes.count, index - start < maximum, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
+            return index - start >= minimum
+        }
+        func fraction() -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ".") else { return true }
+            index += 1
+            return digits(1, 20)
+        }
+        guard digits(1, 16) else { return false }
+        let integerDigits = index
+        guard fraction() else { return false }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") {
+            // The exponent form has one digit before the point.
+            guard integerDigits == 1 else { return false }
+            index += 1
+            guard index < bytes.count else { return false }
+            if bytes[index] == UInt8(ascii: "-") {
+                index += 1
+                guard digits(2, 3) else { return false }
+            } else if bytes[index] == UInt8(ascii: "+") {
+                index += 1
+                guard digits(2, 2) else { return false }
+            } else {
+                return false
+            }
+        }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+        index += 1
+        guard digits(1, 18) else { return false }
+        return index == bytes.count
     }
 
     // MARK: Bodies
@@ -226,13 +297,8 @@ extension StatusAPI {
             throw APIError.badRequest("duration", "duration is required, e.g. \"30m\"")
         }
         guard case .string(let duration) = durationValue else { throw APIError.badRequest("duration", "duration must be a string such as \"30m\"") }
-        switch ConfigValues.duration(duration) {
-        case .failure(let error):
-            throw APIError.badRequest("duration", error.message)
-        case .success(let seconds) where !Self.overrideDurationRange.contains(seconds):
-            throw APIError.badRequest("duration", "duration must be from 1m to 7d, not '\(duration)'")
-        case .success:
-            break
+        guard Self.apiDuration(duration, range: Self.overrideDurationRange) != nil else {
+            throw APIError.badRequest("duration", Self.durationProblem("duration", duration, range: Self.overrideDurationRange))
         }
         var reason: String?
         switch object["reason"] {
@@ -299,19 +365,13 @@ struct QueryParameters {
 
     func string(_ name: String) throws -> String? { values[name] }
 
-    /// A duration in the config syntax (`30m`, `1h30m`, `14d`) within `range`.
+    /// A duration of the API (`90m`, `24h`, `7d`: see `StatusAPI.apiDuration(_:range:)`) within `range`.
     func duration(_ name: String, default defaultValue: Double, range: ClosedRange<Double>) throws -> Double {
         guard let text = values[name] else { return defaultValue }
-        switch ConfigValues.duration(text) {
-        case .failure(let error):
-            throw APIError.badRequest(name, "\(name): \(error.message)")
-        case .success(let seconds):
-            guard range.contains(seconds) else {
-                throw APIError.badRequest(
-                    name, "\(name) must be from \(ConfigValues.formatDuration(range.lowerBound)) to \(ConfigValues.formatDuration(range.upperBound)), not '\(text)'")
-            }
-            return seconds
+        guard let seconds = StatusAPI.apiDuration(text, range: range) else {
+            throw APIError.badRequest(name, StatusAPI.durationProblem(name, text, range: range))
         }
+        return seconds
     }
 
     /// Unix seconds (`1764237600`, `1764237600.5`) or RFC 3339 (`2026-11-27T10:00:00Z`).
@@ -323,7 +383,8 @@ struct QueryParameters {
 
     static func parseTime(_ text: String) -> Double? {
         if let seconds = Double(text) {
-            return seconds.isFinite && seconds >= 0 && seconds < 1e11 ? seconds : nil
+            // The OpenAPI document's bounds: 0 to 99999999999.
+            return seconds.isFinite && seconds >= 0 && seconds <= 99_999_999_999 ? seconds : nil
         }
         return parseRFC3339(text)
     }
