@@ -1,4 +1,5 @@
 import Foundation
+import MetricSources
 import ForescaleConfig
 import Hummingbird
 
@@ -316,33 +317,6 @@ extension StatusAPI {
     private static func rejectUnknownFields(_ object: [String: JSONValue], allowed: Set<String>) throws {
         if let unknown = object.keys.filter({ !allowed.contains($0) }).sorted().first {
             throw APIError.badRequest(unknown, "unknown field '\(unknown)' (fields: \(allowed.sorted().joined(separator: ", ")))")
-        }
-    }
-}
-
-/// Any JSON value, for reading request bodies field by field.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 }
