@@ -43,18 +43,11 @@ public actor ControllerRuntime: StatusBackend {
     }
 
     let deps: Dependencies
-    public private(set) var config: Config {
-        didSet { configuredModes = Self.configuredModes(config) }
-    }
-    /// Each target's `mode` from the config, when it sets one (a lookup per tick and per status summary).
-    private var configuredModes: [String: RunMode] = [:]
+    public private(set) var config: Config
     public let configPath: String
     public private(set) var generation = 1
     private(set) var configError: String?
     private var workers: [String: TargetWorker] = [:]
-    /// Each worker's state as of its last completed tick (or reload), so a status summary of every
-    /// target does not hop onto every worker; a worker missing here is asked directly.
-    private var summaryStates: [String: TargetWorker.SummaryState] = [:]
     private var order: [String] = []
     private var globalMode: RunMode?
     private var targetModes: [String: RunMode]
@@ -70,7 +63,6 @@ public actor ControllerRuntime: StatusBackend {
     public init(config: Config, configPath: String, dependencies: Dependencies) async throws(StartupError) {
         self.deps = dependencies
         self.config = config
-        self.configuredModes = Self.configuredModes(config)
         self.configPath = configPath
         self.startedAt = dependencies.clock.now().timeIntervalSince1970
         let persisted: PersistedControllerState
@@ -80,11 +72,9 @@ public actor ControllerRuntime: StatusBackend {
         self.overrides = persisted.overrides
         let wired = try await Self.wire(config, factory: dependencies.factory, context: dependencies.sourceContext)
         for (target, requests, orchestrator) in wired {
-            let worker = TargetWorker(
+            workers[target.name] = TargetWorker(
                 config: target, requests: requests, orchestrator: orchestrator, interval: config.controller.intervalSeconds,
                 planner: persisted.plannerStates[target.name])
-            workers[target.name] = worker
-            summaryStates[target.name] = await worker.summaryState
             order.append(target.name)
         }
     }
@@ -117,16 +107,10 @@ public actor ControllerRuntime: StatusBackend {
     /// the config, else the global mode (the API's switch, else `controller.mode`).
     func mode(of target: String) -> (mode: RunMode, source: String) {
         if let mode = targetModes[target] { return (mode, "target") }
-        if let configured = configuredModes[target] { return (configured, "config") }
-        return (effectiveGlobalMode, "global")
-    }
-
-    static func configuredModes(_ config: Config) -> [String: RunMode] {
-        var modes: [String: RunMode] = [:]
-        for target in config.targets where modes[target.name] == nil {
-            if let configured = target.mode { modes[target.name] = RunMode(rawValue: configured.rawValue) ?? .shadow }
+        if let configured = config.targets.first(where: { $0.name == target })?.mode {
+            return (RunMode(rawValue: configured.rawValue) ?? .shadow, "config")
         }
-        return modes
+        return (effectiveGlobalMode, "global")
     }
 
     var effectiveGlobalMode: RunMode { globalMode ?? RunMode(rawValue: config.controller.mode.rawValue) ?? .shadow }
@@ -154,7 +138,6 @@ public actor ControllerRuntime: StatusBackend {
         let budget = config.controller.intervalSeconds * deps.deadlineShare
         let deadline = NIODeadline.now() + .milliseconds(Int64(budget * 1000))
         let report = await worker.tick(now: now, deadline: deadline, actuator: actuator, override: overrides[name])
-        summaryStates[name] = await worker.summaryState
         record(report, now: now)
         deps.metrics.recordTick(seconds: max(0, deps.clock.now().timeIntervalSince(started)))
         ticked.insert(name)
@@ -281,10 +264,7 @@ public actor ControllerRuntime: StatusBackend {
             }
         }
         let removed = order.filter { newWorkers[$0] == nil }
-        var newStates: [String: TargetWorker.SummaryState] = [:]
-        for (name, worker) in newWorkers { newStates[name] = await worker.summaryState }
         workers = newWorkers
-        summaryStates = newStates
         order = new.targets.map(\.name)
         ticked = ticked.filter { newWorkers[$0] != nil }
         config = new
@@ -338,12 +318,13 @@ public actor ControllerRuntime: StatusBackend {
     func summary(_ name: String) async -> TargetSummary? {
         guard let worker = workers[name] else { return nil }
         let (mode, source) = mode(of: name)
-        let state: TargetWorker.SummaryState
-        if let cached = summaryStates[name] { state = cached } else { state = await worker.summaryState }
-        let (last, memory, failure, workload) = (state.last, state.memory, state.failure, state.workload)
+        let last = await worker.last
+        let memory = await worker.memory
+        let failure = await worker.lastFailure
+        let orchestrator = await worker.orchestrator
         let safety: SafetyState = memory.fallbackActive ? .fallback : (last?.safety ?? (memory.circuitOpen ? .reactiveOnly : .normal))
         return TargetSummary(
-            name: name, mode: mode, modeSource: source, workload: workload,
+            name: name, mode: mode, modeSource: source, workload: orchestrator.targetDescription,
             currentReplicas: last?.decision.currentReplicas, desiredReplicas: last?.finalReplicas,
             reactiveReplicas: last?.decision.reactiveReplicas, safety: safety, lastDecisionSeconds: last?.timeSeconds,
             lastExplanation: last.map { $0.safetyNote.isEmpty ? $0.decision.explanation : "\($0.decision.explanation) — \($0.safetyNote)" },

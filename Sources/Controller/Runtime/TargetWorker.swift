@@ -77,18 +77,6 @@ actor TargetWorker {
 
     var plannerState: PlannerState { planner }
 
-    /// What a status summary shows of a worker.
-    struct SummaryState: Sendable {
-        var last: DecisionRecord?
-        var memory: SafetyMemory
-        var failure: TargetFailure?
-        var workload: String
-    }
-
-    var summaryState: SummaryState {
-        SummaryState(last: last, memory: memory, failure: lastFailure, workload: orchestrator.targetDescription)
-    }
-
     /// The request whose history seeds the forecaster: the arrival rate, when its source keeps history.
     var backfillRequest: (source: any RangeMetricSource, query: PrometheusQuery)? {
         guard let bound = requests.first(where: { $0.request.metric == .arrivalRate }),

@@ -74,9 +74,9 @@ extension StatusAPI {
             let ready = await backend.isReady()
             return try JSONResponse.encode(ReadyBody(ready: ready), status: ready ? .ok : .serviceUnavailable)
         case .status:
-            return JSONResponse.json(try summaryCache.encodeStatus(await backend.status()))
+            return try JSONResponse.encode(await backend.status())
         case .targets:
-            return JSONResponse.json(try summaryCache.encodeList(await backend.targetSummaries()))
+            return try JSONResponse.encode(TargetList(targets: await backend.targetSummaries()))
         case .targetDetail:
             let name = try targetName(context)
             let window = try query.duration("window", default: Self.defaultWindowSeconds, range: Self.windowRange)

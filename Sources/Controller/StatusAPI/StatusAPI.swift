@@ -75,8 +75,6 @@ public struct StatusAPI: Sendable {
     public let port: Int
     /// Request bodies larger than this are refused with 413.
     public let maxBodyBytes: Int
-    /// Each target's summary JSON, reused while the summary is unchanged.
-    let summaryCache = SummaryEncodingCache()
 
     /// - Parameters:
     ///   - backend: the controller state the routes read and change.
