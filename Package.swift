@@ -111,6 +111,17 @@ let package = Package(
         ),
         // Benchmark (not a test): 500 targets × 3 values from a local Prometheus; see Benchmarks/sources/run.sh.
         .executableTarget(name: "sources-bench", dependencies: ["MetricSources", "Planner"], path: "Benchmarks/sources", exclude: ["run.sh"]),
+        // Benchmark fixture (not a test): the fake Kubernetes API and a JSON metrics endpoint for N targets, and a
+        // fixed-rate HTTP load generator; the measured process is `forescale run` alone. See Benchmarks/controller/run.sh.
+        .executableTarget(
+            name: "controller-bench-fixture",
+            dependencies: [
+                "ForescaleTestKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/controller", exclude: ["run.sh", "README.md", "results.md"]
+        ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner", "MetricSources"], resources: [.copy("Fixtures")]),
