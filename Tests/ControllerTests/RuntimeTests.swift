@@ -284,3 +284,20 @@ struct RuntimeTests {
         }
     }
 }
+
+extension RuntimeTests {
+    @Test("the series holds one point per decision with capacity = per-replica capacity × running replicas; unknown targets are 404")
+    func seriesFromTheDecisionLog() async throws {
+        try await Self.withHarness { h in
+            for _ in 0..<4 { _ = await h.tick() }
+            let series = try await h.runtime.series(name: "web", windowSeconds: 3600)
+            #expect(series.target == "web")
+            #expect(series.points.count == 4)
+            let last = try #require(series.points.last)
+            #expect(last.arrivalRate == 150)
+            #expect(last.replicas == 2 && last.planned == 4)
+            #expect(last.capacity == 100)
+            await #expect(throws: ControlError.self) { try await h.runtime.series(name: "nope", windowSeconds: 3600) }
+        }
+    }
+}

@@ -11,6 +11,7 @@ actor FakeStatusBackend: StatusBackend {
         case setMode(RunMode, target: String?, actor: String)
         case setOverride(OverrideRequest, target: String, actor: String)
         case clearOverride(target: String, actor: String)
+        case series(name: String, windowSeconds: Double)
     }
 
     private(set) var calls: [Call] = []
@@ -88,10 +89,27 @@ actor FakeStatusBackend: StatusBackend {
         calls.append(.isReady)
         return ready
     }
+
+    func series(name: String, windowSeconds: Double) async throws(ControlError) -> TargetSeries {
+        calls.append(.series(name: name, windowSeconds: windowSeconds))
+        guard name == Self.knownTarget else { throw ControlError(.notFound, parameter: "name", "no target '\(name)'") }
+        return Fixtures.series(full: full, window: windowSeconds)
+    }
 }
 
 enum Fixtures {
     static let now = 1_800_000_000.0
+
+    static func series(full: Bool, window: Double) -> TargetSeries {
+        let points: [SeriesPoint] = full
+            ? (0..<3).map { index in
+                SeriesPoint(
+                    time: now - Double(2 - index) * 30, arrivalRate: 80 + Double(index), forecastP50: 82, forecastUpper: 95,
+                    forecastHorizon: 300, capacity: 90, replicas: 3, planned: 4, reactive: 3)
+            }
+            : [SeriesPoint(time: now, replicas: 3, planned: 3)]
+        return TargetSeries(target: FakeStatusBackend.knownTarget, fromSeconds: now - window, toSeconds: now, points: points)
+    }
 
     static func override(full: Bool) -> TargetOverride? {
         full ? TargetOverride(kind: .pin, replicas: 5, untilSeconds: now + 600, reason: "sale", createdAtSeconds: now - 60) : nil

@@ -38,7 +38,7 @@ struct StatusAPISpecTests {
         let table = Set(StatusAPI.routes.map(\.description))
         #expect(registered == table, "router vs StatusAPI.routes: \(registered.symmetricDifference(table).sorted())")
         #expect(document.routes == registered, "spec vs router: \(document.routes.symmetricDifference(registered).sorted())")
-        #expect(registered.count == 12)
+        #expect(registered.count == 14)
     }
 
     @Test func writeRoutesDeclareBearerAndReadRoutesDeclare401() throws {
@@ -94,6 +94,10 @@ struct StatusAPISpecTests {
             (.post, "/v1/targets/orders/override", "/v1/targets/{name}/override", #"{"kind":"pin"}"#, auth, 400),
             (.delete, "/v1/targets/nope/override", "/v1/targets/{name}/override", nil, auth, 404),
             (.delete, "/v1/targets/orders/override", "/v1/targets/{name}/override", nil, [:], 401),
+            (.get, "/v1/targets/orders/series", "/v1/targets/{name}/series", nil, [:], 200),
+            (.get, "/v1/targets/orders/series?window=14d", "/v1/targets/{name}/series", nil, [:], 200),
+            (.get, "/v1/targets/orders/series?window=1m", "/v1/targets/{name}/series", nil, [:], 400),
+            (.get, "/v1/targets/nope/series", "/v1/targets/{name}/series", nil, [:], 404),
         ]
         try await api.makeApplication().test(.router) { client in
             // Loaded here: the parsed YAML is not Sendable.

@@ -251,7 +251,7 @@ struct StatusAPIRouteTests {
     @Test func unknownPathIs404AndWrongMethodIs405() async throws {
         let harness = Harness()
         try await harness.run { client in
-            try await client.execute(uri: "/", method: .get) { response in
+            try await client.execute(uri: "/nowhere", method: .get) { response in
                 try expectError(response, .notFound, parameter: nil)
             }
             try await client.execute(uri: "/v1/status", method: .post, headers: bearer) { response in

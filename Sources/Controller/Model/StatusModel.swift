@@ -268,4 +268,6 @@ public protocol StatusBackend: Sendable {
     func clearOverride(target: String, actor: String) async throws(ControlError)
     /// Ready after the first complete tick of every target.
     func isReady() async -> Bool
+    /// The target's decisions over the last `windowSeconds` (5 min to 14 d), downsampled for a chart.
+    func series(name: String, windowSeconds: Double) async throws(ControlError) -> TargetSeries
 }

@@ -373,6 +373,16 @@ public actor ControllerRuntime: StatusBackend {
             audit: try deps.store.audit(target: name, limit: 20))
     }
 
+    public func series(name: String, windowSeconds: Double) async throws(ControlError) -> TargetSeries {
+        guard workers[name] != nil else {
+            throw ControlError(.notFound, parameter: "name", "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
+        }
+        let now = now()
+        // `to` is exclusive: include a decision made at this very instant.
+        let inputs = try deps.store.scoreInputs(target: name, from: now - windowSeconds, to: now.nextUp)
+        return TargetSeries.downsample(target: name, inputs: inputs, from: now - windowSeconds, to: now)
+    }
+
     public func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
         if let target = query.target, workers[target] == nil, (try deps.store.lastDecision(target: target)) == nil {
             throw ControlError(.notFound, parameter: "target", "no target named '\(target)' (targets: \(order.joined(separator: ", ")))")

@@ -110,6 +110,8 @@ extension StatusAPI {
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        case .series, .dashboard:
+            return try await respondDashboard(route, query: query, context: context)
         }
     }
 

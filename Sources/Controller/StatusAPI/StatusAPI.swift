@@ -26,6 +26,7 @@ public struct StatusAPI: Sendable {
         case healthz, readyz, status, targets, targetDetail, decisions
         case setMode, setTargetMode, setOverride, clearOverride
         case openAPI, metrics
+        case series, dashboard
     }
 
     /// One route: method, path in OpenAPI syntax (`/v1/targets/{name}`), what it does and who may call it.
@@ -62,6 +63,8 @@ public struct StatusAPI: Sendable {
         Route(.delete, "/v1/targets/{name}/override", .clearOverride, .write),
         Route(.get, "/v1/openapi.yaml", .openAPI, .read),
         Route(.get, "/metrics", .metrics, .read),
+        Route(.get, "/v1/targets/{name}/series", .series, .read, query: ["window"]),
+        Route(.get, "/", .dashboard, .read, query: ["target"]),
     ]
 
     /// The actor recorded in the audit log for changes made through the API.
