@@ -116,6 +116,9 @@ class Started:
 
 def start_demo(started, binary, directory, speed, days):
     command = [binary, "demo", "--listen", "127.0.0.1:0", "--speed", str(speed), "--days", str(days), "--directory", directory]
+    # The demo's stdout is a pipe here, block-buffered: line-buffer it so the URL arrives at once.
+    if shutil.which("stdbuf"):
+        command = ["stdbuf", "-oL"] + command
     log("starting " + " ".join(command))
     process = started.spawn(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     found = {}
@@ -344,7 +347,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "forescale"))
     parser.add_argument("--speed", type=float, default=1800)
-    parser.add_argument("--days", type=float, default=1)
+    parser.add_argument("--days", type=float, default=2, help="simulated days (2 at 1800x: 96 s, room for a slow start-up)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for the chart's points")
     parser.add_argument("--screenshot", nargs="?", const=os.path.join(ROOT, "docs", "dashboard.png"), default=None)
     parser.add_argument("--settle", type=float, default=3, help="seconds to wait before the screenshot")
