@@ -48,7 +48,7 @@ final class ChildProcess: @unchecked Sendable {
         process.arguments = arguments
         let out = Pipe()
         process.standardOutput = out
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         self.process = process
         self.stderrPath = stderrPath
