@@ -110,16 +110,19 @@ public enum JSONPointer {
             throw FetchError(.config, "JSON pointer \"\(pointer)\" must be empty or start with \"/\"")
         }
         return pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            $0.contains("~") ? $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") : String($0)
         }
     }
 
     /// The value at `pointer`, or an error naming the first token that did not resolve.
     public static func resolve(_ pointer: String, in document: JSONValue) throws(FetchError) -> JSONValue {
         var current = document
-        var walked = ""
-        for token in try tokens(pointer) {
-            let escaped = token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        let tokens = try tokens(pointer)
+        for (position, token) in tokens.enumerated() {
+            // The pointer up to (not including) this token, for error messages.
+            var walked: String {
+                tokens[..<position].map { "/" + $0.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1") }.joined()
+            }
             switch current {
             case .object(let o):
                 guard let next = o[token] else {
@@ -136,7 +139,6 @@ public enum JSONPointer {
                 throw FetchError(
                     .decode, "JSON pointer \(pointer): \"\(walked)\" is a \(current.typeName), cannot take \"\(token)\"")
             }
-            walked += "/" + escaped
         }
         return current
     }

@@ -11,6 +11,26 @@ public protocol MetricSource: Sendable {
 
     /// Reads one value before `deadline` (the endpoint's `timeout` may cut it shorter).
     func read(_ request: MetricRequest, deadline: NIODeadline) async -> MetricReading
+
+    /// Reads several values of one target before `deadline`, one reading per request in order.
+    ///
+    /// The default reads each concurrently with `read(_:deadline:)`. A source whose values can share
+    /// one upstream call overrides it (`JSONSource` fetches each distinct document once).
+    func read(_ requests: [MetricRequest], deadline: NIODeadline) async -> [MetricReading]
+}
+
+extension MetricSource {
+    public func read(_ requests: [MetricRequest], deadline: NIODeadline) async -> [MetricReading] {
+        if requests.count == 1 { return [await read(requests[0], deadline: deadline)] }
+        return await withTaskGroup(of: (Int, MetricReading).self) { group in
+            for (index, request) in requests.enumerated() {
+                group.addTask { (index, await read(request, deadline: deadline)) }
+            }
+            var readings = [MetricReading?](repeating: nil, count: requests.count)
+            for await (index, reading) in group { readings[index] = reading }
+            return readings.map { $0! }
+        }
+    }
 }
 
 /// A source that can also return history (Prometheus), for backfilling the forecaster.

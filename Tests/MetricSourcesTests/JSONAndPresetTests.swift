@@ -36,6 +36,36 @@ struct JSONSourceTests {
         }
     }
 
+    /// Pointers into one document share one GET; another path is its own GET; a bad pointer or a
+    /// failed document fails only the values that depend on it.
+    @Test func valuesOfOneDocumentShareOneFetch() async throws {
+        let (readings, requests) = try await FakeServer.with({ request in
+            request.uri == "/broken" ? .json("nope", status: 500) : .json(Self.doc)
+        }) { server in
+            let source = JSONSource(settings: settings("json", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            let bound = [
+                (MetricName.lag, "/stats", "/a/b~1c/m~0n/0"), (.arrivalRate, "/stats", "/a/b~1c/m~0n/1/x"),
+                (.throughput, "/stats", "/missing"),
+            ].map { BoundRequest(source: source, request: MetricRequest(metric: $0.0, query: .json(JSONQuery(path: $0.1, pointer: $0.2)))) }
+            let shared = await TargetFetch.readAll(bound, deadline: deadline())
+            let mixed = await source.read(
+                [
+                    MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/broken", pointer: "/x"))),
+                    MetricRequest(metric: .arrivalRate, query: .json(JSONQuery(path: "/stats", pointer: "/neg"))),
+                    MetricRequest(metric: .throughput, query: .json(JSONQuery(path: "/stats", pointer: "bad"))),
+                ], deadline: deadline())
+            return ((shared, mixed), server.requests.map(\.uri))
+        }
+        #expect(readings.0[.lag]?.outcome == .value(10, timestamp: 1_700_000_000))
+        #expect(readings.0[.arrivalRate]?.outcome == .value(12.5, timestamp: 1_700_000_000))
+        #expect(readings.0[.throughput]?.outcome.summary.contains(#"no key "missing""#) == true)
+        #expect(readings.1[0].outcome.errorKind == .httpStatus)
+        #expect(readings.1[1].outcome.summary.contains("negative"))
+        #expect(readings.1[2].outcome.errorKind == .config)
+        #expect(requests.filter { $0 == "/stats" }.count == 2, "one GET per call for the shared document: \(requests)")
+        #expect(requests.filter { $0 == "/broken" }.count == 1)
+    }
+
     @Test func tokens() throws {
         #expect(try JSONPointer.tokens("") == [])
         #expect(try JSONPointer.tokens("/") == [""])

@@ -14,7 +14,7 @@ struct KubernetesErrorTests {
 
     static let injected: [Case] = [
         Case(code: 401, kind: .unauthorized, mentions: ["401", "credentials", "fake API server"]),
-        Case(code: 403, kind: .forbidden, mentions: ["verb \"get\"", "resource \"deployments/scale\"", "apiGroup \"apps\"", "namespace \"shop\""]),
+        Case(code: 403, kind: .forbidden, mentions: ["verb \"get\"", "resource \"deployments\"", "apiGroup \"apps\"", "namespace \"shop\""]),
         Case(code: 404, kind: .notFound, mentions: ["deployments \"web\"", "namespace \"shop\""]),
         Case(code: 409, kind: .conflict, mentions: ["409"]),
         Case(code: 429, kind: .throttled, mentions: ["429"]),

@@ -20,7 +20,7 @@ struct KubernetesScaleTests {
         Kind(target: .custom(group: "workers.example.com", version: "v1beta1", resource: "consumers"), group: "workers.example.com", resource: "consumers", pathPrefix: "/apis/workers.example.com/v1beta1"),
     ]
 
-    @Test("reads desired from /scale and ready from the workload, then patches with merge-patch", arguments: kinds)
+    @Test("reads desired and ready replicas (built-in kinds in one GET of the workload, custom ones through /scale too), then patches /scale with merge-patch", arguments: kinds)
     func readAndPatch(kind: Kind) async throws {
         try await withKubernetes { server, client in
             await server.addWorkload(group: kind.group, version: kind.pathPrefix.split(separator: "/").last.map(String.init)!, resource: kind.resource, namespace: "shop", name: "web", replicas: 2, readyReplicas: 1)
@@ -28,6 +28,13 @@ struct KubernetesScaleTests {
             let scale = try await orchestrator.currentScale()
             #expect(scale.desiredReplicas == 2)
             #expect(scale.readyReplicas == 1)
+            let reads = await server.requests().map(\.path)
+            let workloadPath = "\(kind.pathPrefix)/namespaces/shop/\(kind.resource)/web"
+            if case .custom = kind.target {
+                #expect(reads.sorted() == [workloadPath, workloadPath + "/scale"])
+            } else {
+                #expect(reads == [workloadPath])
+            }
 
             let outcome = try await orchestrator.apply(replicas: 5, decision: nil)
             #expect(outcome == .scaled(from: 2, to: 5))

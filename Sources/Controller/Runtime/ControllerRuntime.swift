@@ -46,7 +46,11 @@ public actor ControllerRuntime: StatusBackend {
     }
 
     let deps: Dependencies
-    public private(set) var config: Config
+    public private(set) var config: Config {
+        didSet { configuredModes = Self.modes(of: config) }
+    }
+    /// Each target's `mode` from the config, when it sets one.
+    private var configuredModes: [String: RunMode]
     public let configPath: String
     public private(set) var generation = 1
     private(set) var configError: String?
@@ -65,6 +69,7 @@ public actor ControllerRuntime: StatusBackend {
     public init(config: Config, configPath: String, dependencies: Dependencies) async throws(StartupError) {
         self.deps = dependencies
         self.config = config
+        self.configuredModes = Self.modes(of: config)
         self.configPath = configPath
         self.startedAt = dependencies.clock.now().timeIntervalSince1970
         let persisted: PersistedControllerState
@@ -111,10 +116,16 @@ public actor ControllerRuntime: StatusBackend {
     /// the config, else the global mode (the API's switch, else `controller.mode`).
     func mode(of target: String) -> (mode: RunMode, source: String) {
         if let mode = targetModes[target] { return (mode, "target") }
-        if let configured = config.targets.first(where: { $0.name == target })?.mode {
-            return (RunMode(rawValue: configured.rawValue) ?? .shadow, "config")
-        }
+        if let configured = configuredModes[target] { return (configured, "config") }
         return (effectiveGlobalMode, "global")
+    }
+
+    private static func modes(of config: Config) -> [String: RunMode] {
+        var modes: [String: RunMode] = [:]
+        for target in config.targets {
+            if let mode = target.mode { modes[target.name] = RunMode(rawValue: mode.rawValue) ?? .shadow }
+        }
+        return modes
     }
 
     var effectiveGlobalMode: RunMode { globalMode ?? RunMode(rawValue: config.controller.mode.rawValue) ?? .shadow }

@@ -31,28 +31,90 @@ public struct JSONLogHandler: LogHandler {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// Keys in sorted order (`label`, `level`, `message`, `metadata`, `time`), written by hand: a
+    /// formatter or `JSONSerialization` per line cost more than the decision it reports.
     public func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "time": ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withInternetDateTime, .withFractionalSeconds]),
-            "level": event.level.rawValue,
-            "label": label,
-            "message": event.message.description,
-        ]
+        var line = #"{"label":"#
+        JSONText.appendString(label, to: &line)
+        line += #","level":"#
+        JSONText.appendString(event.level.rawValue, to: &line)
+        line += #","message":"#
+        JSONText.appendString(event.message.description, to: &line)
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        if !merged.isEmpty { object["metadata"] = merged.mapValues { Self.plain($0) } }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-              let line = String(data: data, encoding: .utf8) else { return }
+        if !merged.isEmpty {
+            line += #","metadata":"#
+            JSONText.append(.dictionary(merged), to: &line)
+        }
+        line += #","time":""#
+        line += Self.timestamp(Date().timeIntervalSince1970)
+        line += #""}"#
         sink(line)
     }
 
-    static func plain(_ value: Logger.MetadataValue) -> Any {
+    /// `2026-11-27T23:12:01.219Z`: UTC, rounded to the millisecond.
+    public static func timestamp(_ seconds: Double) -> String { JSONText.timestamp(seconds) }
+}
+
+/// Minimal JSON text writing for log lines.
+enum JSONText {
+    static func append(_ value: Logger.MetadataValue, to out: inout String) {
         switch value {
-        case .string(let text): text
-        case .stringConvertible(let value): value.description
-        case .array(let values): values.map(plain)
-        case .dictionary(let values): values.mapValues(plain)
+        case .string(let text): appendString(text, to: &out)
+        case .stringConvertible(let value): appendString(value.description, to: &out)
+        case .array(let values):
+            out += "["
+            for (index, element) in values.enumerated() {
+                if index > 0 { out += "," }
+                append(element, to: &out)
+            }
+            out += "]"
+        case .dictionary(let values):
+            out += "{"
+            for (index, key) in values.keys.sorted().enumerated() {
+                if index > 0 { out += "," }
+                appendString(key, to: &out)
+                out += ":"
+                append(values[key]!, to: &out)
+            }
+            out += "}"
         }
+    }
+
+    /// A JSON string literal (RFC 8259 escapes; `/` escaped as `JSONSerialization` does).
+    static func appendString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "/": out += "\\/"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    /// `2026-11-27T23:12:01.219Z`: UTC, rounded to the millisecond.
+    static func timestamp(_ seconds: Double) -> String {
+        let totalMillis = Int64((seconds * 1000).rounded())
+        var whole = time_t(totalMillis.quotientAndRemainder(dividingBy: 1000).quotient)
+        var millis = Int(totalMillis - Int64(whole) * 1000)
+        if millis < 0 { whole -= 1; millis += 1000 }
+        var parts = tm()
+        gmtime_r(&whole, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
     }
 }
 

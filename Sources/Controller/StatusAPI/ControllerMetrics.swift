@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The controller's Prometheus metrics, served by `GET /metrics`.
 ///
@@ -13,6 +14,10 @@ public final class ControllerMetrics: Sendable {
     public static let fetchBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
     /// Buckets of `forescale_tick_seconds`, in seconds.
     public static let tickBuckets: [Double] = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+    /// The metric objects made so far, by name and labels: the registry's `make…` copies its whole
+    /// family on every call, which costs O(targets) per decision with a thousand targets.
+    private let made = Mutex<[String: any Sendable]>([:])
 
     /// Creates the metrics in a fresh registry, or in `registry` when given.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -61,9 +66,9 @@ public final class ControllerMetrics: Sendable {
     /// Records one metric read: observes `forescale_source_fetch_seconds{source,metric}` and, when
     /// `errorKind` is set, increments `forescale_source_fetch_errors_total{source,metric,kind}`.
     public func recordFetch(source: String, metric: String, seconds: Double, errorKind: String?) {
-        registry.makeValueHistogram(
-            descriptor: Self.fetchSeconds, labels: [("source", source), ("metric", metric)], buckets: Self.fetchBuckets
-        ).record(seconds)
+        cached(Self.fetchSeconds, [("source", source), ("metric", metric)]) { descriptor, labels in
+            registry.makeValueHistogram(descriptor: descriptor, labels: labels, buckets: Self.fetchBuckets)
+        }.record(seconds)
         if let errorKind {
             counter(Self.fetchErrors, [("source", source), ("metric", metric), ("kind", errorKind)]).increment()
         }
@@ -71,12 +76,14 @@ public final class ControllerMetrics: Sendable {
 
     /// Observes one whole tick's duration in `forescale_tick_seconds`.
     public func recordTick(seconds: Double) {
-        registry.makeValueHistogram(descriptor: Self.tickSeconds, buckets: Self.tickBuckets).record(seconds)
+        cached(Self.tickSeconds, []) { descriptor, _ in
+            registry.makeValueHistogram(descriptor: descriptor, buckets: Self.tickBuckets)
+        }.record(seconds)
     }
 
     /// Sets `forescale_dropped_decisions`: decision-log rows dropped so far because the write queue was full.
     public func recordDroppedDecisions(total: Int) {
-        registry.makeGauge(descriptor: Self.dropped).set(Double(total))
+        gauge(Self.dropped, []).set(Double(total))
     }
 
     /// Counts one safety-state transition of a target in `forescale_safety_transitions_total{target,state}`.
@@ -94,11 +101,29 @@ public final class ControllerMetrics: Sendable {
     // MARK: Names
 
     private func counter(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Counter {
-        registry.makeCounter(descriptor: descriptor, labels: labels)
+        cached(descriptor, labels) { registry.makeCounter(descriptor: $0, labels: $1) }
     }
 
     private func gauge(_ descriptor: MetricNameDescriptor, _ labels: [(String, String)]) -> Gauge {
-        registry.makeGauge(descriptor: descriptor, labels: labels)
+        cached(descriptor, labels) { registry.makeGauge(descriptor: $0, labels: $1) }
+    }
+
+    /// The metric of this name and labels, made once.
+    private func cached<M: Sendable>(
+        _ descriptor: MetricNameDescriptor, _ labels: [(String, String)],
+        make: (MetricNameDescriptor, [(String, String)]) -> M
+    ) -> M {
+        var key = descriptor.metricName
+        for (name, value) in labels {
+            key += "\u{1}"
+            key += name
+            key += "\u{2}"
+            key += value
+        }
+        if let metric = made.withLock({ $0[key] }) as? M { return metric }
+        let metric = make(descriptor, labels)
+        made.withLock { $0[key] = metric }
+        return metric
     }
 
     private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {

@@ -10,7 +10,9 @@ struct ScaleObject: Decodable {
 }
 
 struct WorkloadObject: Decodable {
+    struct Spec: Decodable { var replicas: Int? }
     struct Status: Decodable { var readyReplicas: Int? }
+    var spec: Spec?
     var status: Status?
 }
 
@@ -54,15 +56,23 @@ public struct KubernetesOrchestrator: Orchestrator {
         return (scale.spec?.replicas ?? 0, scale.metadata?.resourceVersion)
     }
 
+    /// Built-in kinds: one GET of the workload, whose `spec.replicas` is what its scale subresource
+    /// reports, read in the same snapshot as `status.readyReplicas`. A custom resource keeps its
+    /// replica count wherever its CRD says, so it is read through the scale subresource as well.
     public func currentScale() async throws -> WorkloadScale {
-        let (replicas, _) = try await readScale()
         let get = call(.GET, verb: "get", scale: false)
         let workload = try client.decode(WorkloadObject.self, from: try await client.send(get), call: get)
-        // Built-in kinds omit `readyReplicas` when it is 0; a custom resource may not report it at all.
+        let replicas: Int
         let ready: Int?
         switch target.kind {
-        case .deployment, .statefulSet, .replicaSet: ready = workload.status?.readyReplicas ?? 0
-        case .custom: ready = workload.status?.readyReplicas
+        case .deployment, .statefulSet, .replicaSet:
+            // The API server defaults `spec.replicas`; an object without it is read through /scale.
+            if let specified = workload.spec?.replicas { replicas = specified } else { replicas = try await readScale().replicas }
+            // Built-in kinds omit `readyReplicas` when it is 0.
+            ready = workload.status?.readyReplicas ?? 0
+        case .custom:
+            replicas = try await readScale().replicas
+            ready = workload.status?.readyReplicas
         }
         return WorkloadScale(desiredReplicas: replicas, readyReplicas: ready, observedAt: client.clock.now())
     }
