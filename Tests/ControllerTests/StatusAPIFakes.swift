@@ -23,8 +23,12 @@ actor FakeStatusBackend: StatusBackend {
     /// The one cursor the fake knows, in the shape of the log's `TIME:ID`.
     static let cursor = "1800000000.5:7"
 
-    init(full: Bool = true) {
+    /// Set when the fake counts changes like the runtime does (for the status cache).
+    nonisolated let statusVersion: StatusVersion?
+
+    init(full: Bool = true, versioned: Bool = false) {
         self.full = full
+        self.statusVersion = versioned ? StatusVersion() : nil
     }
 
     func setReady(_ ready: Bool) { self.ready = ready }
@@ -39,9 +43,13 @@ actor FakeStatusBackend: StatusBackend {
         }
     }
 
+    /// When versioned, the snapshot's `ticks` is the number of `status()` calls so far, so a test
+    /// can tell a fresh answer from a cached one.
     func status() async -> StatusSnapshot {
         calls.append(.status)
-        return Fixtures.snapshot(full: full)
+        var snapshot = Fixtures.snapshot(full: full)
+        if statusVersion != nil { snapshot.ticks = calls.count { $0 == .status } }
+        return snapshot
     }
 
     func targetSummaries() async -> [TargetSummary] {

@@ -15,10 +15,11 @@ private struct Harness {
     let backend: FakeStatusBackend
     let metrics: ControllerMetrics
 
-    init(auth: APIAuth = APIAuth(token: token), full: Bool = true) {
-        backend = FakeStatusBackend(full: full)
+    init(auth: APIAuth = APIAuth(token: token), full: Bool = true, versioned: Bool = false, statusMaxAge: Duration = .seconds(1)) {
+        backend = FakeStatusBackend(full: full, versioned: versioned)
         metrics = ControllerMetrics()
-        api = StatusAPI(backend: backend, auth: auth, metrics: metrics, logger: Logger(label: "test.status-api"), port: 0)
+        api = StatusAPI(
+            backend: backend, auth: auth, metrics: metrics, logger: Logger(label: "test.status-api"), port: 0, statusMaxAge: statusMaxAge)
     }
 
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -46,6 +47,52 @@ private func expectError(
         #expect(object["parameter"] as? String == parameter, "body: \(String(buffer: response.body))", sourceLocation: sourceLocation)
     } else {
         #expect(object["parameter"] is NSNull, "body: \(String(buffer: response.body))", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite("Status API: the cached status body")
+struct StatusCacheTests {
+    static func ticks(_ client: any TestClientProtocol) async throws -> Int {
+        try await client.execute(uri: "/v1/status", method: .get) { response in
+            #expect(response.status == .ok)
+            return try #require(json(response)["ticks"] as? Int)
+        }
+    }
+
+    /// Tick results may show up to the cache age late; a change (mode, override, reload, safety)
+    /// shows at once.
+    @Test func tickResultsWaitForTheAgeChangesDoNot() async throws {
+        let harness = Harness(versioned: true, statusMaxAge: .seconds(3600))
+        let version = try #require(harness.backend.statusVersion)
+        try await harness.run { client in
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 1) }
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 1, "nothing changed: the cached body") }
+            version.noteTick()
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 1, "a tick, younger than the age: still cached") }
+            version.noteChange()
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 2, "a change: rebuilt at once") }
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 2) }
+        }
+        #expect(await harness.backend.calls.count { $0 == .status } == 2)
+    }
+
+    @Test func anOlderBodyIsRebuiltAfterATick() async throws {
+        let harness = Harness(versioned: true, statusMaxAge: .zero)
+        let version = try #require(harness.backend.statusVersion)
+        try await harness.run { client in
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 1) }
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 1, "no tick since: cached even at age zero") }
+            version.noteTick()
+            do { let ticks = try await Self.ticks(client); #expect(ticks == 2) }
+        }
+    }
+
+    @Test func withoutAVersionEveryRequestAsks() async throws {
+        let harness = Harness()
+        try await harness.run { client in
+            for _ in 0..<2 { _ = try await Self.ticks(client) }
+        }
+        #expect(await harness.backend.calls.count { $0 == .status } == 2)
     }
 }
 

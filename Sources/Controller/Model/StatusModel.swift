@@ -1,3 +1,4 @@
+import Synchronization
 import Planner
 
 /// The shadow scorecard of one target over a window: what going live would have changed.
@@ -270,4 +271,30 @@ public protocol StatusBackend: Sendable {
     func isReady() async -> Bool
     /// The target's decisions over the last `windowSeconds` (5 min to 14 d), downsampled for a chart.
     func series(name: String, windowSeconds: Double) async throws(ControlError) -> TargetSeries
+    /// Counts changes of what `status()` shows, readable without awaiting the backend; `nil` (the
+    /// default) means every `GET /v1/status` asks `status()` afresh.
+    var statusVersion: StatusVersion? { get }
+}
+
+extension StatusBackend {
+    public var statusVersion: StatusVersion? { nil }
+}
+
+/// Counts changes of the status snapshot, so that `GET /v1/status` can answer from a cached body.
+///
+/// `changes` counts what a reader must see at once (a mode switch, an override, a reload, a safety
+/// transition); `ticks` counts tick results, which the API may show up to its cache age late.
+public final class StatusVersion: Sendable {
+    public struct Count: Sendable, Equatable {
+        public var changes = 0
+        public var ticks = 0
+    }
+
+    private let count = Mutex(Count())
+
+    public init() {}
+
+    public var current: Count { count.withLock { $0 } }
+    public func noteChange() { count.withLock { $0.changes += 1 } }
+    public func noteTick() { count.withLock { $0.ticks += 1 } }
 }

@@ -55,6 +55,11 @@ public actor ControllerRuntime: StatusBackend {
     public private(set) var generation = 1
     private(set) var configError: String?
     private var workers: [String: TargetWorker] = [:]
+    /// What each worker showed after its last tick: status reads take it from here rather than
+    /// awaiting a thousand workers.
+    private var views: [String: TargetWorker.View] = [:]
+    /// Counts changes of what `GET /v1/status` shows, for its response cache.
+    public nonisolated let statusVersion: StatusVersion? = StatusVersion()
     private var order: [String] = []
     private var globalMode: RunMode?
     private var targetModes: [String: RunMode]
@@ -85,6 +90,7 @@ public actor ControllerRuntime: StatusBackend {
                 planner: persisted.plannerStates[target.name])
             order.append(target.name)
         }
+        for (name, worker) in workers { views[name] = await worker.view }
     }
 
     static func wire(_ config: Config, factory: OrchestratorFactory, context: SourceContext, elector: LeaderElector?) async throws(StartupError)
@@ -153,6 +159,8 @@ public actor ControllerRuntime: StatusBackend {
         let budget = config.controller.intervalSeconds * deps.deadlineShare
         let deadline = NIODeadline.now() + .milliseconds(Int64(budget * 1000))
         let report = await worker.tick(now: now, deadline: deadline, actuator: actuator, override: overrides[name])
+        if workers[name] === worker { views[name] = await worker.view }
+        statusVersion?.noteTick()
         record(report, now: now)
         deps.metrics.recordTick(seconds: max(0, deps.clock.now().timeIntervalSince(started)))
         ticked.insert(name)
@@ -298,7 +306,10 @@ public actor ControllerRuntime: StatusBackend {
             }
         }
         let removed = order.filter { newWorkers[$0] == nil }
+        var newViews: [String: TargetWorker.View] = [:]
+        for (name, worker) in newWorkers { newViews[name] = await worker.view }
         workers = newWorkers
+        views = newViews
         order = new.targets.map(\.name)
         ticked = ticked.filter { newWorkers[$0] != nil }
         config = new
@@ -320,7 +331,10 @@ public actor ControllerRuntime: StatusBackend {
 
     // MARK: Persistence helpers
 
+    /// Records a change in the audit log; every change a status reader must see at once (mode,
+    /// override, config, safety state) goes through here.
     private func audit(_ event: AuditEvent) {
+        statusVersion?.noteChange()
         do { try deps.store.appendAudit(event) } catch {
             deps.logger.error("audit log write failed: \(error) (event: \(event.detail))")
         }
@@ -337,44 +351,45 @@ public actor ControllerRuntime: StatusBackend {
     public func isReady() async -> Bool { !order.isEmpty && order.allSatisfy { ticked.contains($0) } }
 
     public func status() async -> StatusSnapshot {
-        StatusSnapshot(
-            version: ForescaleVersion.current, mode: effectiveGlobalMode, leader: await deps.elector?.isLeader ?? true,
+        let leader = await deps.elector?.isLeader ?? true
+        return StatusSnapshot(
+            version: ForescaleVersion.current, mode: effectiveGlobalMode, leader: leader,
             configGeneration: generation,
             configPath: configPath, configError: configError, ready: await isReady(), startedAtSeconds: startedAt, ticks: rounds,
-            droppedDecisions: deps.store.droppedCount, targets: await targetSummaries())
+            droppedDecisions: deps.store.droppedCount, targets: summaries())
     }
 
-    public func targetSummaries() async -> [TargetSummary] {
-        var result: [TargetSummary] = []
-        for name in order { if let summary = await summary(name) { result.append(summary) } }
-        return result
+    public func targetSummaries() async -> [TargetSummary] { summaries() }
+
+    private func summaries() -> [TargetSummary] {
+        let now = now()
+        return order.compactMap { summary($0, now: now) }
     }
 
-    func summary(_ name: String) async -> TargetSummary? {
-        guard let worker = workers[name] else { return nil }
+    func summary(_ name: String, now: Double) -> TargetSummary? {
+        guard let view = views[name] else { return nil }
         let (mode, source) = mode(of: name)
-        let last = await worker.last
-        let memory = await worker.memory
-        let failure = await worker.lastFailure
-        let orchestrator = await worker.orchestrator
+        let last = view.last
+        let memory = view.memory
+        let failure = view.lastFailure
         let safety: SafetyState = memory.fallbackActive ? .fallback : (last?.safety ?? (memory.circuitOpen ? .reactiveOnly : .normal))
         return TargetSummary(
-            name: name, mode: mode, modeSource: source, workload: orchestrator.targetDescription,
+            name: name, mode: mode, modeSource: source, workload: view.workload,
             currentReplicas: last?.decision.currentReplicas, desiredReplicas: last?.finalReplicas,
             reactiveReplicas: last?.decision.reactiveReplicas, safety: safety, lastDecisionSeconds: last?.timeSeconds,
             lastExplanation: last.map { $0.safetyNote.isEmpty ? $0.decision.explanation : "\($0.decision.explanation) — \($0.safetyNote)" },
-            override: overrides[name].flatMap { $0.isActive(now: now()) ? $0 : nil },
+            override: overrides[name].flatMap { $0.isActive(now: now) ? $0 : nil },
             consecutiveFailures: memory.consecutiveFailures, lastFailure: failure)
     }
 
-    public func targetDetail(name: String, scorecardWindowSeconds: Double) async throws(ControlError) -> TargetDetail {
-        guard let worker = workers[name], let summary = await summary(name) else {
-            throw ControlError(.notFound, parameter: "name", "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
-        }
-        let now = now()
+    // The reads below query SQLite off the runtime actor, so that a reader of the decision log never
+    // holds up ticks (or the status of a thousand targets).
+
+    public nonisolated func targetDetail(name: String, scorecardWindowSeconds: Double) async throws(ControlError) -> TargetDetail {
+        let (worker, summary, now, interval) = try await detailState(name)
         let inMemory = await worker.last
         let last = try deps.store.lastDecision(target: name) ?? inMemory
-        let maxGap = max(config.controller.intervalSeconds * 4, 60)
+        let maxGap = max(interval * 4, 60)
         // From one gap before the window, so that the decision in force at its start counts.
         let inputs = try deps.store.scoreInputs(target: name, from: now - scorecardWindowSeconds - maxGap, to: now)
         let scorecard = Scorecard.compute(
@@ -384,19 +399,29 @@ public actor ControllerRuntime: StatusBackend {
             audit: try deps.store.audit(target: name, limit: 20))
     }
 
-    public func series(name: String, windowSeconds: Double) async throws(ControlError) -> TargetSeries {
-        guard workers[name] != nil else {
-            throw ControlError(.notFound, parameter: "name", "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
-        }
+    private func detailState(_ name: String) throws(ControlError) -> (TargetWorker, TargetSummary, Double, Double) {
         let now = now()
+        guard let worker = workers[name], let summary = summary(name, now: now) else { throw unknownTarget(name, parameter: "name") }
+        return (worker, summary, now, config.controller.intervalSeconds)
+    }
+
+    private func unknownTarget(_ name: String, parameter: String) -> ControlError {
+        ControlError(.notFound, parameter: parameter, "no target named '\(name)' (targets: \(order.joined(separator: ", ")))")
+    }
+
+    private func knownTarget(_ name: String) -> Bool { workers[name] != nil }
+
+    public nonisolated func series(name: String, windowSeconds: Double) async throws(ControlError) -> TargetSeries {
+        guard await knownTarget(name) else { throw await unknownTarget(name, parameter: "name") }
+        let now = deps.clock.now().timeIntervalSince1970
         // `to` is exclusive: include a decision made at this very instant.
         let inputs = try deps.store.scoreInputs(target: name, from: now - windowSeconds, to: now.nextUp)
         return TargetSeries.downsample(target: name, inputs: inputs, from: now - windowSeconds, to: now)
     }
 
-    public func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
-        if let target = query.target, workers[target] == nil, (try deps.store.lastDecision(target: target)) == nil {
-            throw ControlError(.notFound, parameter: "target", "no target named '\(target)' (targets: \(order.joined(separator: ", ")))")
+    public nonisolated func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
+        if let target = query.target, !(await knownTarget(target)), (try deps.store.lastDecision(target: target)) == nil {
+            throw await unknownTarget(target, parameter: "target")
         }
         return try deps.store.decisions(query)
     }

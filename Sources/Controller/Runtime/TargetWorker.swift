@@ -77,6 +77,16 @@ actor TargetWorker {
 
     var plannerState: PlannerState { planner }
 
+    /// What the status API shows of this worker, as of its last tick.
+    struct View: Sendable {
+        var last: DecisionRecord?
+        var memory: SafetyMemory
+        var lastFailure: TargetFailure?
+        var workload: String
+    }
+
+    var view: View { View(last: last, memory: memory, lastFailure: lastFailure, workload: orchestrator.targetDescription) }
+
     /// The request whose history seeds the forecaster: the arrival rate, when its source keeps history.
     var backfillRequest: (source: any RangeMetricSource, query: PrometheusQuery)? {
         guard let bound = requests.first(where: { $0.request.metric == .arrivalRate }),

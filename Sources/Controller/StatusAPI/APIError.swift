@@ -74,6 +74,11 @@ enum JSONResponse {
             status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// An already encoded JSON body.
+    static func body(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+    }
+
     /// For values that always encode (no floating-point fields).
     static func make(_ value: some Encodable, status: HTTPResponse.Status) -> Response {
         do {

@@ -2,6 +2,7 @@ import Foundation
 import MetricSources
 import ForescaleConfig
 import Hummingbird
+import Synchronization
 
 /// `GET /healthz`.
 public struct HealthBody: Sendable, Equatable, Codable {
@@ -75,7 +76,7 @@ extension StatusAPI {
             let ready = await backend.isReady()
             return try JSONResponse.encode(ReadyBody(ready: ready), status: ready ? .ok : .serviceUnavailable)
         case .status:
-            return try JSONResponse.encode(await backend.status())
+            return try await cachedStatus()
         case .targets:
             return try JSONResponse.encode(TargetList(targets: await backend.targetSummaries()))
         case .targetDetail:
@@ -425,4 +426,63 @@ struct QueryParameters {
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Double(seconds) + fraction
     }
+}
+
+extension StatusAPI {
+    /// `GET /v1/status` from a cached body while nothing a reader must see at once has changed and
+    /// the body is younger than `statusMaxAge`; while one request rebuilds it, others answer the
+    /// previous body rather than encoding it again.
+    func cachedStatus() async throws -> Response {
+        guard let version = backend.statusVersion else { return try JSONResponse.encode(await backend.status()) }
+        let count = version.current
+        let now = ContinuousClock.now
+        if let body = statusCache.reusable(for: count, now: now, maxAge: statusMaxAge) { return JSONResponse.body(body) }
+        do {
+            let body = ByteBuffer(bytes: try JSONResponse.encoder().encode(await backend.status()))
+            statusCache.store(body, count: count, at: now)
+            return JSONResponse.body(body)
+        } catch {
+            statusCache.abandonRebuild()
+            throw error
+        }
+    }
+}
+
+/// The last encoded `GET /v1/status` body and what it was built from.
+final class StatusBodyCache: Sendable {
+    private struct Entry {
+        var body: ByteBuffer?
+        var count = StatusVersion.Count()
+        var builtAt: ContinuousClock.Instant?
+        var rebuilding = false
+    }
+
+    private let entry = Mutex(Entry())
+
+    /// The cached body when it may be answered for `count` at `now`; otherwise `nil`, and the caller
+    /// rebuilds (and must call `store` or `abandonRebuild`).
+    func reusable(for count: StatusVersion.Count, now: ContinuousClock.Instant, maxAge: Duration) -> ByteBuffer? {
+        entry.withLock { entry in
+            guard let body = entry.body, let builtAt = entry.builtAt, entry.count.changes == count.changes else {
+                entry.rebuilding = true
+                return nil
+            }
+            if entry.count.ticks == count.ticks || now - builtAt < maxAge || entry.rebuilding { return body }
+            entry.rebuilding = true
+            return nil
+        }
+    }
+
+    func store(_ body: ByteBuffer, count: StatusVersion.Count, at now: ContinuousClock.Instant) {
+        entry.withLock { entry in
+            // A slower rebuild from an older count must not replace a newer body.
+            if entry.body != nil, entry.count.changes > count.changes || (entry.count.changes == count.changes && entry.count.ticks > count.ticks) {
+                entry.rebuilding = false
+                return
+            }
+            entry = Entry(body: body, count: count, builtAt: now, rebuilding: false)
+        }
+    }
+
+    func abandonRebuild() { entry.withLock { $0.rebuilding = false } }
 }

@@ -78,6 +78,10 @@ public struct StatusAPI: Sendable {
     public let port: Int
     /// Request bodies larger than this are refused with 413.
     public let maxBodyBytes: Int
+    /// How long `GET /v1/status` may answer a body that lacks the latest tick results (never one
+    /// that lacks a mode switch, override, reload or safety transition).
+    public let statusMaxAge: Duration
+    let statusCache = StatusBodyCache()
 
     /// - Parameters:
     ///   - backend: the controller state the routes read and change.
@@ -87,10 +91,13 @@ public struct StatusAPI: Sendable {
     ///   - host: the address to listen on, e.g. `0.0.0.0`.
     ///   - port: the port to listen on (0 picks a free one).
     ///   - maxBodyBytes: the largest request body accepted, 64 KiB by default.
+    ///   - statusMaxAge: how late `GET /v1/status` may show tick results, 1 s by default; with a
+    ///     thousand targets, encoding the status on every request would cost more than the ticks.
     public init(
         backend: any StatusBackend, auth: APIAuth, metrics: ControllerMetrics, logger: Logger, host: String = "127.0.0.1",
-        port: Int = 8080, maxBodyBytes: Int = 64 * 1024
+        port: Int = 8080, maxBodyBytes: Int = 64 * 1024, statusMaxAge: Duration = .seconds(1)
     ) {
+        self.statusMaxAge = statusMaxAge
         self.backend = backend
         self.auth = auth
         self.metrics = metrics
