@@ -53,6 +53,8 @@ public struct HTTPTransport: Sendable {
         // Redirects are not followed: they would carry the Authorization header to wherever they
         // point, and a login redirect is a misconfiguration to report (with its Location).
         configuration.redirectConfiguration = .disallow
+        // No tracing: nothing here reads spans, and a no-op tracer still costs a span per request.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

@@ -36,6 +36,8 @@ enum HTTPSupport {
         var configuration = HTTPClient.Configuration(tlsConfiguration: try tls.makeConfiguration(origin: origin))
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: min(timeout, .seconds(10)), read: timeout)
         configuration.redirectConfiguration = .disallow
+        // No tracing: nothing here reads spans, and a no-op tracer still costs a span per request.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

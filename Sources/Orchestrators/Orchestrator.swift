@@ -9,11 +9,15 @@ public struct WorkloadScale: Sendable, Equatable {
     public var readyReplicas: Int?
     /// When the adapter read it, from its clock.
     public var observedAt: Date
+    /// The version of the object read, when the orchestrator has one (Kubernetes `resourceVersion`),
+    /// so that a write can be made against this read.
+    public var version: String?
 
-    public init(desiredReplicas: Int, readyReplicas: Int?, observedAt: Date) {
+    public init(desiredReplicas: Int, readyReplicas: Int?, observedAt: Date, version: String? = nil) {
         self.desiredReplicas = desiredReplicas
         self.readyReplicas = readyReplicas
         self.observedAt = observedAt
+        self.version = version
     }
 }
 
@@ -37,6 +41,16 @@ public protocol Orchestrator: Sendable {
     /// Makes the workload's desired count `replicas`. Idempotent: writes nothing when already there.
     /// `decision` is passed to adapters that forward the explanation (webhook); may be `nil`.
     func apply(replicas: Int, decision: Decision?) async throws -> ApplyOutcome
+    /// Like `apply(replicas:decision:)`, after this process read `observed` in the same tick: an
+    /// adapter may write against that read instead of reading again (Kubernetes patches with its
+    /// `resourceVersion`; a conflict re-reads). The default reads again.
+    func apply(replicas: Int, decision: Decision?, observed: WorkloadScale) async throws -> ApplyOutcome
     /// One line naming the target for the status API and logs, e.g. `kubernetes deployments/shop/web`.
     var targetDescription: String { get }
+}
+
+extension Orchestrator {
+    public func apply(replicas: Int, decision: Decision?, observed: WorkloadScale) async throws -> ApplyOutcome {
+        try await apply(replicas: replicas, decision: decision)
+    }
 }

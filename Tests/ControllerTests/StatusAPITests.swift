@@ -268,6 +268,7 @@ struct StatusAPIRouteTests {
         metrics.recordTick(seconds: 0.3)
         metrics.recordDroppedDecisions(total: 2)
         metrics.recordSafety(target: "orders", state: "holding")
+        metrics.recordDecision(target: "odd \"name\"\\x\ny", reasons: [], mode: .live, desired: 1, reactive: nil, current: 1)
         try await harness.run { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
@@ -288,6 +289,8 @@ struct StatusAPIRouteTests {
                     "forescale_tick_seconds_count 1",
                     "forescale_dropped_decisions 2",
                     #"forescale_safety_transitions_total{target="orders",state="holding"} 1"#,
+                    #"forescale_decisions_total{target="odd \"name\"\\x\ny",reason="none"} 1"#,
+                    "# TYPE forescale_decisions_total counter",
                 ] {
                     #expect(text.contains(expected), "missing \(expected) in:\n\(text)")
                 }

@@ -68,6 +68,31 @@ struct KubernetesScaleTests {
         }
     }
 
+    /// With the tick's own read, a change is one PATCH carrying that read's resourceVersion; when
+    /// the object changed since, the 409 makes it re-read and patch again.
+    @Test func applyAgainstTheTicksReadPatchesOnce() async throws {
+        try await withKubernetes { server, client in
+            await server.addWorkload(namespace: "shop", name: "web", replicas: 2)
+            let orchestrator = client.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
+            let observed = try await orchestrator.currentScale()
+            #expect(observed.version != nil)
+            let before = await server.requests().count
+            #expect(try await orchestrator.apply(replicas: 5, decision: nil, observed: observed) == .scaled(from: 2, to: 5))
+            let written = await server.requests().dropFirst(before)
+            #expect(written.map(\.method) == ["PATCH"])
+            #expect(written.first?.bodyText.contains(#""resourceVersion":"\#(observed.version ?? "")""#) == true)
+
+            // Someone else scales to 3 after our next read: the stale version conflicts, we re-read.
+            let stale = try await orchestrator.currentScale()
+            #expect(try await orchestrator.apply(replicas: 3, decision: nil) == .scaled(from: 5, to: 3))
+            let mark = await server.requests().count
+            #expect(try await orchestrator.apply(replicas: 6, decision: nil, observed: stale) == .scaled(from: 3, to: 6))
+            let retried = await server.requests().dropFirst(mark).map { "\($0.method) \($0.path.hasSuffix("/scale") ? "scale" : "object")" }
+            #expect(retried == ["PATCH scale", "GET scale", "PATCH scale"])
+            #expect(await server.workload(namespace: "shop", name: "web")?.replicas == 6)
+        }
+    }
+
     @Test func conflictIsRetriedAfterReRead() async throws {
         try await withKubernetes { server, client in
             await server.addWorkload(namespace: "shop", name: "web", replicas: 2)

@@ -80,8 +80,8 @@ enum DecisionLogSchema {
 /// written as strings instead of failing the whole batch.
 enum LogCoding {
     static func encoder() -> JSONEncoder {
+        // Keys unsorted: nothing compares the stored text, and sorting them is work on every write.
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return encoder

@@ -20,7 +20,8 @@ public struct ActOutcome: Sendable, Equatable {
 /// The last step of a tick. Shadow mode is a different actuator, not a branch in the loop.
 public protocol Actuator: Sendable {
     var mode: RunMode { get }
-    func act(replicas: Int, current: Int, decision: Decision) async -> ActOutcome
+    /// - Parameter observed: the workload's scale as this tick read it.
+    func act(replicas: Int, observed: WorkloadScale, decision: Decision) async -> ActOutcome
 }
 
 /// Applies the count through the target's orchestrator.
@@ -31,9 +32,9 @@ public struct LiveActuator: Actuator {
 
     public var mode: RunMode { .live }
 
-    public func act(replicas: Int, current: Int, decision: Decision) async -> ActOutcome {
+    public func act(replicas: Int, observed: WorkloadScale, decision: Decision) async -> ActOutcome {
         do {
-            switch try await orchestrator.apply(replicas: replicas, decision: decision) {
+            switch try await orchestrator.apply(replicas: replicas, decision: decision, observed: observed) {
             case .scaled(let from, let to): return ActOutcome(applied: true, answer: "scaled \(from)→\(to)")
             case .unchanged(let count): return ActOutcome(applied: false, answer: "unchanged \(count)")
             case .notLeader: return ActOutcome(applied: false, answer: "not leader: nothing written")
@@ -52,7 +53,8 @@ public struct ShadowActuator: Actuator {
 
     public var mode: RunMode { .shadow }
 
-    public func act(replicas: Int, current: Int, decision: Decision) async -> ActOutcome {
-        ActOutcome(applied: false, answer: replicas == current ? "shadow: no change" : "shadow: would scale \(current)→\(replicas)")
+    public func act(replicas: Int, observed: WorkloadScale, decision: Decision) async -> ActOutcome {
+        let current = observed.desiredReplicas
+        return ActOutcome(applied: false, answer: replicas == current ? "shadow: no change" : "shadow: would scale \(current)→\(replicas)")
     }
 }

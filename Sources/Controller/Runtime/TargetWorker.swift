@@ -200,7 +200,7 @@ actor TargetWorker {
         } else if NIODeadline.now() > deadline {
             outcome = ActOutcome(applied: false, answer: "deadline passed before acting: nothing applied", failureKind: "deadline")
         } else {
-            outcome = await actuator.act(replicas: final.replicas, current: decision.currentReplicas, decision: decision)
+            outcome = await actuator.act(replicas: final.replicas, observed: scale, decision: decision)
         }
         if let kind = outcome.failureKind {
             failure = TargetFailure(stage: "orchestrator", kind: kind, message: outcome.answer, atSeconds: now)

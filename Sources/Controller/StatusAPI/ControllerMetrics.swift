@@ -1,3 +1,4 @@
+import Foundation
 import Prometheus
 import Synchronization
 
@@ -19,6 +20,16 @@ public final class ControllerMetrics: Sendable {
     /// family on every call, which costs O(targets) per decision with a thousand targets.
     private let made = Mutex<[String: any Sendable]>([:])
 
+    /// `forescale_decisions_total` and `forescale_safety_transitions_total` are kept here rather than
+    /// in the registry: their label sets keep growing (target × reason), and each new one would copy
+    /// the registry's whole family.
+    private let decisionCounts = LabelledCounters(
+        name: "forescale_decisions_total", help: "Decisions made, by target and reason code (none when no guardrail applied).",
+        labels: ["target", "reason"])
+    private let safetyCounts = LabelledCounters(
+        name: "forescale_safety_transitions_total", help: "Safety-state transitions, by target and new state.",
+        labels: ["target", "state"])
+
     /// Creates the metrics in a fresh registry, or in `registry` when given.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -34,7 +45,7 @@ public final class ControllerMetrics: Sendable {
     /// live mode, 0 in shadow mode).
     public func recordDecision(target: String, reasons: [String], mode: RunMode, desired: Int, reactive: Int?, current: Int) {
         for reason in reasons.isEmpty ? ["none"] : reasons {
-            counter(Self.decisions, [("target", target), ("reason", reason)]).increment()
+            decisionCounts.increment([target, reason])
         }
         gauge(Self.desired, [("target", target)]).set(Double(desired))
         if let reactive {
@@ -88,14 +99,14 @@ public final class ControllerMetrics: Sendable {
 
     /// Counts one safety-state transition of a target in `forescale_safety_transitions_total{target,state}`.
     public func recordSafety(target: String, state: String) {
-        counter(Self.safety, [("target", target), ("state", state)]).increment()
+        safetyCounts.increment([target, state])
     }
 
     // MARK: Exposition
 
     /// The Prometheus text exposition format (version 0.0.4) of every metric recorded so far.
     public func exposition() -> String {
-        registry.emitToString()
+        registry.emitToString() + decisionCounts.exposition() + safetyCounts.exposition()
     }
 
     // MARK: Names
@@ -130,9 +141,6 @@ public final class ControllerMetrics: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
-    private static var decisions: MetricNameDescriptor {
-        name("forescale_decisions_total", "Decisions made, by target and reason code (none when no guardrail applied).")
-    }
     private static var desired: MetricNameDescriptor {
         name("forescale_desired_replicas", "The replica count the last decision asked for, after safety and overrides.")
     }
@@ -163,7 +171,41 @@ public final class ControllerMetrics: Sendable {
     private static var dropped: MetricNameDescriptor {
         name("forescale_dropped_decisions", "Decision-log rows dropped because the write queue was full.")
     }
-    private static var safety: MetricNameDescriptor {
-        name("forescale_safety_transitions_total", "Safety-state transitions, by target and new state.")
+}
+
+/// A counter family kept as a dictionary and written in the text exposition format, in label order.
+final class LabelledCounters: Sendable {
+    let name: String
+    let help: String
+    let labels: [String]
+    private let counts = Mutex<[[String]: Int]>([:])
+
+    init(name: String, help: String, labels: [String]) {
+        self.name = name
+        self.help = help
+        self.labels = labels
+    }
+
+    func increment(_ values: [String]) {
+        counts.withLock { $0[values, default: 0] += 1 }
+    }
+
+    func exposition() -> String {
+        let snapshot = counts.withLock { $0 }
+        guard !snapshot.isEmpty else { return "" }
+        var text = "# HELP \(name) \(help)\n# TYPE \(name) counter\n"
+        for (values, count) in snapshot.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            text += name + "{"
+            text += zip(labels, values).map { "\($0)=\"\(Self.escaped($1))\"" }.joined(separator: ",")
+            text += "} \(count)\n"
+        }
+        return text
+    }
+
+    /// Label values escape backslash, double quote and line feed.
+    static func escaped(_ value: String) -> String {
+        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

@@ -10,8 +10,10 @@ struct ScaleObject: Decodable {
 }
 
 struct WorkloadObject: Decodable {
+    struct Metadata: Decodable { var resourceVersion: String? }
     struct Spec: Decodable { var replicas: Int? }
     struct Status: Decodable { var readyReplicas: Int? }
+    var metadata: Metadata?
     var spec: Spec?
     var status: Status?
 }
@@ -62,28 +64,48 @@ public struct KubernetesOrchestrator: Orchestrator {
     public func currentScale() async throws -> WorkloadScale {
         let get = call(.GET, verb: "get", scale: false)
         let workload = try client.decode(WorkloadObject.self, from: try await client.send(get), call: get)
-        let replicas: Int
+        var replicas: Int
+        var version: String?
         let ready: Int?
         switch target.kind {
         case .deployment, .statefulSet, .replicaSet:
+            // The scale subresource of a built-in kind shares its object's resourceVersion.
+            (replicas, version) = (workload.spec?.replicas ?? 0, workload.metadata?.resourceVersion)
             // The API server defaults `spec.replicas`; an object without it is read through /scale.
-            if let specified = workload.spec?.replicas { replicas = specified } else { replicas = try await readScale().replicas }
+            if workload.spec?.replicas == nil { (replicas, version) = try await readScale() }
             // Built-in kinds omit `readyReplicas` when it is 0.
             ready = workload.status?.readyReplicas ?? 0
         case .custom:
-            replicas = try await readScale().replicas
+            (replicas, version) = try await readScale()
             ready = workload.status?.readyReplicas
         }
-        return WorkloadScale(desiredReplicas: replicas, readyReplicas: ready, observedAt: client.clock.now())
+        return WorkloadScale(desiredReplicas: replicas, readyReplicas: ready, observedAt: client.clock.now(), version: version)
     }
 
     public func apply(replicas: Int, decision: Decision?) async throws -> ApplyOutcome {
+        try await apply(replicas: replicas, known: nil)
+    }
+
+    /// Patches against the tick's own read when it carries a resourceVersion: one request instead of
+    /// two, and a conflict (the object changed since) re-reads as before.
+    public func apply(replicas: Int, decision: Decision?, observed: WorkloadScale) async throws -> ApplyOutcome {
+        try await apply(replicas: replicas, known: observed.version.map { (observed.desiredReplicas, $0) })
+    }
+
+    private func apply(replicas: Int, known: (replicas: Int, resourceVersion: String)?) async throws -> ApplyOutcome {
         guard replicas >= 0 else {
             throw OrchestratorError(.config, "refusing to scale \(targetDescription) to \(replicas) replicas")
         }
         var conflicts = 0
+        var known = known
         while true {
-            let (current, resourceVersion) = try await readScale()
+            let (current, resourceVersion): (Int, String?)
+            if let read = known {
+                (current, resourceVersion) = (read.replicas, read.resourceVersion)
+                known = nil
+            } else {
+                (current, resourceVersion) = try await readScale()
+            }
             if current == replicas { return .unchanged(replicas: replicas) }
             let patch = call(.PATCH, verb: "patch", scale: true)
             var body = #"{"spec":{"replicas":\#(replicas)}}"#

@@ -128,4 +128,9 @@ public struct LeaderGatedOrchestrator: Orchestrator {
         guard await elector.isLeader else { return .notLeader }
         return try await base.apply(replicas: replicas, decision: decision)
     }
+
+    public func apply(replicas: Int, decision: Decision?, observed: WorkloadScale) async throws -> ApplyOutcome {
+        guard await elector.isLeader else { return .notLeader }
+        return try await base.apply(replicas: replicas, decision: decision, observed: observed)
+    }
 }
