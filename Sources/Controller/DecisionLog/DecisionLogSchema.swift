@@ -94,8 +94,10 @@ enum LogCoding {
         return decoder
     }
 
+    /// The streaming encoder's text, or `encoder`'s for values it does not stream.
     static func encodeText<T: Encodable>(_ value: T, with encoder: JSONEncoder) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        if let text = try StreamingJSONEncoder.encode(value) { return text }
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// `nil` when the column is NULL, not text, or not valid JSON for `T`.
