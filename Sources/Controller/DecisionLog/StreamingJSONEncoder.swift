@@ -13,41 +13,60 @@ enum StreamingJSONEncoder {
         let output = Output()
         let encoder = StreamingEncoder(output: output, codingPath: [])
         try encoder.encode(value)
-        return output.unsupported ? nil : output.text
+        return output.unsupported ? nil : String(decoding: output.bytes, as: UTF8.self)
     }
 }
 
 private final class Output {
-    var text = ""
+    var bytes: [UInt8] = []
     var unsupported = false
 
-    init() { text.reserveCapacity(1024) }
+    init() { bytes.reserveCapacity(2048) }
+
+    func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    func append(_ byte: UInt8) { bytes.append(byte) }
+
+    func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
 
     func string(_ value: String) {
-        text.append("\"")
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text.append("\\\"")
-            case "\\": text.append("\\\\")
-            case "\n": text.append("\\n")
-            case "\r": text.append("\\r")
-            case "\t": text.append("\\t")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: text.unicodeScalars.append(scalar)
+        var value = value
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8 { utf8 in
+            var runStart = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): append("\\\"")
+                case UInt8(ascii: "\\"): append("\\\\")
+                case UInt8(ascii: "\n"): append("\\n")
+                case UInt8(ascii: "\r"): append("\\r")
+                case UInt8(ascii: "\t"): append("\\t")
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    append("\\u00")
+                    bytes.append(hex[Int(byte >> 4)])
+                    bytes.append(hex[Int(byte & 0xF)])
+                }
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        text.append("\"")
+        bytes.append(UInt8(ascii: "\""))
     }
 
     func number(_ value: Double) {
         if value.isNaN {
-            text.append("\"NaN\"")
+            append("\"NaN\"")
         } else if value.isInfinite {
-            text.append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"")
+            append(value > 0 ? "\"Infinity\"" : "\"-Infinity\"")
         } else {
-            text.append(value.description)
+            append(value.description)
         }
     }
 }
@@ -72,35 +91,44 @@ private final class StreamingEncoder: Encoder {
         if try writePrimitive(value) { return }
         try value.encode(to: self)
         if let closing {
-            output.text.append(closing)
+            output.append(closing == "}" ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         } else if !wroteValue {
-            output.text.append("{}")  // as JSONEncoder: a value that encoded nothing is an empty object
+            output.append("{}")  // as JSONEncoder: a value that encoded nothing is an empty object
         }
     }
 
     /// Writes the values JSON has a literal for; marks those `JSONEncoder` special-cases unsupported.
+    /// Type identity first: a dynamic cast per value cost more than writing it.
     private func writePrimitive<T: Encodable>(_ value: T) throws -> Bool {
-        switch value {
-        case let v as String: output.string(v)
-        case let v as Double: output.number(v)
-        case let v as Float: output.number(Double(v))
-        case let v as Int: output.text.append(v.description)
-        case let v as Int64: output.text.append(v.description)
-        case let v as Int32: output.text.append(v.description)
-        case let v as UInt: output.text.append(v.description)
-        case let v as UInt64: output.text.append(v.description)
-        case let v as Bool: output.text.append(v ? "true" : "false")
-        case is Date, is Data, is URL, is Decimal:
+        if T.self == String.self {
+            output.string(unsafeBitCast(value, to: String.self))
+        } else if T.self == Double.self {
+            output.number(unsafeBitCast(value, to: Double.self))
+        } else if T.self == Int.self {
+            output.append(unsafeBitCast(value, to: Int.self).description)
+        } else if T.self == Bool.self {
+            output.append(unsafeBitCast(value, to: Bool.self) ? "true" : "false")
+        } else if T.self == Float.self {
+            output.number(Double(unsafeBitCast(value, to: Float.self)))
+        } else if T.self == Int64.self {
+            output.append(unsafeBitCast(value, to: Int64.self).description)
+        } else if T.self == UInt.self {
+            output.append(unsafeBitCast(value, to: UInt.self).description)
+        } else if T.self == UInt64.self {
+            output.append(unsafeBitCast(value, to: UInt64.self).description)
+        } else if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
             output.unsupported = true
-            output.text.append("null")
-        default: return false
+            output.append("null")
+        } else {
+            return false
         }
         wroteValue = true
         return true
     }
 
+    /// The coding path is not tracked (only error messages would use it, at an allocation per value).
     func child(_ key: (any CodingKey)?) -> StreamingEncoder {
-        StreamingEncoder(output: output, codingPath: key.map { codingPath + [$0] } ?? codingPath)
+        StreamingEncoder(output: output, codingPath: [])
     }
 
     private func open(_ opening: Character, _ close: Character) {
@@ -109,7 +137,7 @@ private final class StreamingEncoder: Encoder {
             return
         }
         if wroteValue { output.unsupported = true }
-        output.text.append(opening)
+        output.append(opening == "{" ? UInt8(ascii: "{") : UInt8(ascii: "["))
         closing = close
     }
 
@@ -133,7 +161,7 @@ private final class StreamingEncoder: Encoder {
 
     /// Before an element of this encoder's container: the comma.
     func nextElement() {
-        if count > 0 { output.text.append(",") }
+        if count > 0 { output.append(UInt8(ascii: ",")) }
         count += 1
     }
 }
@@ -145,12 +173,12 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private func key(_ key: Key) {
         encoder.nextElement()
         encoder.output.string(key.stringValue)
-        encoder.output.text.append(":")
+        encoder.output.append(UInt8(ascii: ":"))
     }
 
     mutating func encodeNil(forKey key: Key) throws {
         self.key(key)
-        encoder.output.text.append("null")
+        encoder.output.append("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
@@ -194,7 +222,7 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer {
 
     mutating func encodeNil() throws {
         encoder.nextElement()
-        encoder.output.text.append("null")
+        encoder.output.append("null")
     }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
@@ -225,7 +253,7 @@ private struct SingleWriter: SingleValueEncodingContainer {
 
     mutating func encodeNil() throws {
         encoder.wrote()
-        encoder.output.text.append("null")
+        encoder.output.append("null")
     }
 
     mutating func encode(_ value: Bool) throws { try scalar(value) }
