@@ -96,7 +96,7 @@ model="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo ' + uncommitted Sources changes')"
   echo "- Machine: $(nproc) cores, $model, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(swift --version 2>/dev/null | head -1)"
   echo "- Load average at the start of the load runs: $LOADAVG_LOAD; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine compete for the same cores)"
-  echo "- Setup: $TARGETS live targets, 3 JSON metrics each (one GET per metric), Kubernetes scale read + PATCH via the fake API server; interval ${INTERVAL}s; fixture in a separate process on the same cores"
+  echo "- Setup: $TARGETS live targets, 3 JSON metrics each from one document (one GET per target per tick), a Kubernetes GET of the Deployment per tick and a PATCH of its scale when the count changes, via the fake API server; interval ${INTERVAL}s; fixture in a separate process on the same cores"
   echo
   echo "| Figure | Target | Measured |"
   echo "|---|---|---|"
