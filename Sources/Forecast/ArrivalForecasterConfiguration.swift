@@ -56,6 +56,47 @@ public struct ArrivalForecasterConfiguration: Sendable, Equatable {
         if let p = seasonPeriod, p < 2 { throw .invalidConfiguration("seasonPeriod must be ≥ 2") }
     }
 
+    /// This configuration at another bucket width, with the settings that the forecaster
+    /// means as spans of time kept in time: history (14 days), conformal window (1 day),
+    /// warm-up (1 h), re-selection cadence (6 h), fit window (7 days), longest hold-out
+    /// (1 day), longest period searched (7 days) and `seasonPeriod` are multiplied by
+    /// `bucketSeconds / seconds` (rounded). At 15-second buckets the defaults become
+    /// 80,640 / 5,760 / 240 / 1,440 / 40,320 / 5,760 / 40,320 buckets.
+    ///
+    /// Kept in buckets, because they count samples or work rather than time: the
+    /// statistical minimums (warm-up ≥ 20 buckets, hold-out ≥ 10, conformal window ≥ 30 —
+    /// a scaled span is raised to them), `minPeriod` (the shortest cycle the detector can
+    /// resolve, 4 samples), `refitBudgetPerBucket` (CPU per closed bucket; with the fit
+    /// window scaled too, a re-selection still completes in the same span of time), and the
+    /// adaptive-conformal learning rate (a step per scored residual). `calendarPeriodsSeconds`
+    /// and `decisionHorizonSeconds` are in seconds already; the horizon's bucket count
+    /// follows from `steps(forHorizon:)` (135 s at 15-second buckets is the 10th bucket after
+    /// the last closed one: the one holding now + 135 s, now being mid-bucket).
+    ///
+    /// Throws `.invalidConfiguration` for a width that is not finite and positive.
+    public func rescaled(toBucketSeconds seconds: Double) throws(ForecastError) -> ArrivalForecasterConfiguration {
+        guard seconds.isFinite, seconds > 0 else {
+            throw .invalidConfiguration("bucketSeconds must be > 0, got \(seconds)")
+        }
+        let ratio = bucketSeconds / seconds
+        func span(_ buckets: Int, atLeast minimum: Int = 1) -> Int {
+            let scaled = (Double(buckets) * ratio).rounded()
+            guard scaled < Double(Int32.max) else { return Int(Int32.max) }
+            return max(minimum, Int(scaled))
+        }
+        var c = self
+        c.bucketSeconds = seconds
+        c.warmupBuckets = span(warmupBuckets, atLeast: 20)
+        c.historyBuckets = max(span(historyBuckets), 2 * c.warmupBuckets)
+        c.conformalWindow = span(conformalWindow, atLeast: 30)
+        c.reselectEveryBuckets = span(reselectEveryBuckets)
+        c.fitWindowBuckets = max(span(fitWindowBuckets), c.warmupBuckets)
+        c.maxValidationBuckets = span(maxValidationBuckets, atLeast: 10)
+        c.maxPeriod = max(span(maxPeriod), minPeriod)
+        c.seasonPeriod = seasonPeriod.map { span($0, atLeast: 2) }
+        return c
+    }
+
     /// `period` snapped to a calendar period when close enough.
     func snapped(_ period: Int) -> Int {
         for c in calendarPeriodsSeconds {

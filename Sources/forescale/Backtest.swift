@@ -12,10 +12,14 @@ struct Backtest: ParsableCommand {
             divided by the row interval for a rate); after each row the forecast at the horizon is \
             recorded and later scored against the realised bucket. The forecaster only sees the past.
 
-            Rows finer than the horizon: 1-minute buckets (or the row interval when it is longer), \
-            the horizon as given, MASE scaled by the naive forecast at the same horizon (the last \
-            closed bucket at issue time). Default settings of the production forecaster, except that a \
-            trace shorter than two hours warms up on half of its buckets (at least 20).
+            Rows finer than the horizon: 1-minute buckets (or the row interval when it is longer, \
+            or --bucket), the horizon as given, MASE scaled by the naive forecast at the same horizon \
+            (the last closed bucket at issue time). Default settings of the production forecaster, \
+            with the settings it means as spans of time kept in time at other bucket widths \
+            (warm-up 1 h, re-selection every 6 h, fit window 7 days, hold-out up to 1 day, \
+            conformal window 1 day, history 14 days: at 15-second buckets 240, 1,440, 40,320, \
+            5,760, 5,760 and 80,640 buckets), except that a trace shorter than two hours warms up \
+            on half of its buckets (at least 20).
 
             Rows coarser than the horizon (e.g. 5-minute, 30-minute, hourly): the buckets are the \
             rows, the horizon is one interval (the next row), and MASE is scaled by the seasonal \
@@ -40,6 +44,13 @@ struct Backtest: ParsableCommand {
     @Option(help: "Upper quantile whose coverage is measured, in (0.5, 1).")
     var quantile = 0.9
 
+    @Option(help: """
+        Bucket width (a duration, e.g. 15s; default 1m, or the row interval when it is longer). \
+        Must be > 0, at most the horizon, and no finer than the trace's rows; not for traces \
+        coarser than the horizon (their buckets are the rows).
+        """)
+    var bucket: String?
+
     @Option(name: .customLong("score-after"),
             help: "Score only forecasts whose target is at least this long after the trace's start (a duration, e.g. 2d; default: all).")
     var scoreAfter: String?
@@ -54,6 +65,13 @@ struct Backtest: ParsableCommand {
             throw ValidationError("--quantile: must be in (0.5, 1), got \(quantile)")
         }
         if let scoreAfter { _ = try Self.parseDuration(scoreAfter, option: "--score-after") }
+        if let bucket {
+            let b = try Self.parseDuration(bucket, option: "--bucket")
+            guard b > 0 else { throw ValidationError("--bucket: must be > 0, got '\(bucket)'") }
+            guard b <= h else {
+                throw ValidationError("--bucket: must be at most the horizon (\(horizon)), got '\(bucket)'")
+            }
+        }
     }
 
     static func parseDuration(_ text: String, option: String) throws -> Double {
@@ -66,9 +84,20 @@ struct Backtest: ParsableCommand {
     func run() throws {
         let horizonSeconds = try Self.parseDuration(horizon, option: "--horizon")
         let skip = try scoreAfter.map { try Self.parseDuration($0, option: "--score-after") }
+        let bucketSeconds = try bucket.map { try Self.parseDuration($0, option: "--bucket") }
         let loaded = try Trace.load(path: trace)
-        let plan = BacktestPlan(interval: loaded.interval, horizonSeconds: horizonSeconds, quantile: quantile,
-                               spanSeconds: loaded.spanSeconds)
+        if let bucket, let b = bucketSeconds {
+            if let problem = BacktestPlan.bucketProblem(bucketSeconds: b, interval: loaded.interval, horizonSeconds: horizonSeconds) {
+                throw ValidationError("--bucket \(bucket): \(problem)")
+            }
+        }
+        let plan: BacktestPlan
+        do {
+            plan = try BacktestPlan(interval: loaded.interval, horizonSeconds: horizonSeconds, quantile: quantile,
+                                    spanSeconds: loaded.spanSeconds, bucketSeconds: bucketSeconds)
+        } catch {
+            throw ValidationError("\(trace): \(Self.describe(error))")
+        }
         let series = zip(loaded.timestamps, loaded.counts).map { (time: $0, value: $1 / loaded.interval) }
         let clock = ContinuousClock()
         let cpuStarted = BenchForecast.threadCPUSeconds()
@@ -119,7 +148,22 @@ struct BacktestPlan: Sendable {
     var scoredHorizonSeconds: Double
     var naiveSeason: Int
 
-    init(interval: Double, horizonSeconds: Double, quantile: Double, spanSeconds: Double) {
+    /// Why `bucketSeconds` cannot be used for a trace of `interval`-second rows, or nil.
+    static func bucketProblem(bucketSeconds: Double, interval: Double, horizonSeconds: Double) -> String? {
+        if interval > horizonSeconds {
+            return "the rows (\(ConfigValues.formatDuration(interval))) are coarser than the horizon "
+                + "(\(ConfigValues.formatDuration(horizonSeconds))), so the buckets are the rows"
+        }
+        if bucketSeconds < interval {
+            return "finer than the trace's rows (\(ConfigValues.formatDuration(interval))): most buckets would be empty"
+        }
+        return nil
+    }
+
+    /// `bucketSeconds`: the bucket width asked for (nil: 1 minute, or the row interval when
+    /// longer); ignored for rows coarser than the horizon (see `bucketProblem`).
+    init(interval: Double, horizonSeconds: Double, quantile: Double, spanSeconds: Double,
+         bucketSeconds: Double? = nil) throws(ForecastError) {
         var c = ArrivalForecasterConfiguration()
         c.upperQuantile = quantile
         if interval > horizonSeconds {
@@ -134,7 +178,9 @@ struct BacktestPlan: Sendable {
             naiveSeason = perDay >= 2 && perDay == perDay.rounded() ? Int(perDay) : 1
         } else {
             coarse = false
-            c.bucketSeconds = max(60, interval)
+            // Settings meant as spans of time (warm-up 1 h, re-selection 6 h, fit window
+            // 7 days, …) keep their time at another width; at the default 1 minute nothing changes.
+            c = try c.rescaled(toBucketSeconds: bucketSeconds ?? max(60, interval))
             c.decisionHorizonSeconds = horizonSeconds
             // A trace shorter than two hours (Azure's 57 minutes) warms up on half of its
             // buckets (never fewer than the forecaster's minimum of 20), so that the first
