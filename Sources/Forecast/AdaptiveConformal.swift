@@ -8,14 +8,20 @@ import Foundation
 /// `αₜ` starts at `1 − q`; a bound is `point + Q̂(1 − αₜ)` (empirical quantile of the
 /// scores); when the realisation of a bound arrives, `αₜ₊₁ = αₜ + γ (1 − q − errₜ)` with
 /// `errₜ = 1` if the actual exceeded the bound that was issued. With `q = 0.5` this is an
-/// adaptively de-biased median.
+/// adaptively de-biased median. The step decays from `initialLearningRate` as `γ₀/√(t+1)` to
+/// `learningRate` (decaying step sizes: Angelopoulos, Barber and Bates, "Online Conformal
+/// Prediction with Decaying Step Sizes", ICML 2024): fast calibration on a short series, the
+/// small long-run step on a long one.
 ///
 /// Fallbacks, never ±∞ or NaN: a level ≥ 1 uses the largest retained score, ≤ 0 the
 /// smallest; fewer than `minimumScores` scores give nil. Memory: `16·window` bytes (ring +
 /// sorted copy); `record` is O(window) memmove at worst, `bounds` O(1) per target.
 public struct AdaptiveConformal: Sendable, Equatable {
     public let targets: [Double]
+    /// The step γ in the long run.
     public let learningRate: Double
+    /// The step of the first update; step `t` (from 0) is `max(learningRate, initialLearningRate / √(t + 1))`.
+    public let initialLearningRate: Double
     public let minimumScores: Int
     /// Working miscoverage levels αₜ, one per target.
     public private(set) var alphas: [Double]
@@ -26,11 +32,18 @@ public struct AdaptiveConformal: Sendable, Equatable {
     public private(set) var realised = 0
     public private(set) var exceeded: [Int]
 
-    public init(targets: [Double], learningRate: Double = 0.005, window: Int = 1440, minimumScores: Int = 30) throws(ForecastError) {
+    public init(
+        targets: [Double], learningRate: Double = 0.005, initialLearningRate: Double? = nil, window: Int = 1440, minimumScores: Int = 30
+    ) throws(ForecastError) {
         guard !targets.isEmpty, targets.allSatisfy({ $0 > 0 && $0 < 1 }) else {
             throw .invalidConfiguration("conformal targets must be in (0, 1), got \(targets)")
         }
         guard learningRate > 0, learningRate < 1 else { throw .invalidConfiguration("learning rate must be in (0, 1)") }
+        let initial = initialLearningRate ?? learningRate
+        guard initial >= learningRate, initial < 1 else {
+            throw .invalidConfiguration("initial learning rate must be in [learningRate, 1), got \(initial)")
+        }
+        self.initialLearningRate = initial
         guard window >= 2, minimumScores >= 1 else { throw .invalidConfiguration("window must be ≥ 2, minimumScores ≥ 1") }
         self.targets = targets
         self.learningRate = learningRate
@@ -54,12 +67,13 @@ public struct AdaptiveConformal: Sendable, Equatable {
         let score = actual - pointForecast
         guard score.isFinite else { return }
         if let issued = issuedBounds, issued.count == targets.count {
+            let rate = max(learningRate, initialLearningRate / Double(realised + 1).squareRoot())
             realised += 1
             for i in targets.indices {
                 let err: Double = actual > issued[i] ? 1 : 0
                 exceeded[i] += Int(err)
                 // Keep αₜ in a bounded range so it recovers quickly after long runs.
-                alphas[i] = min(max(alphas[i] + learningRate * ((1 - targets[i]) - err), -1), 2)
+                alphas[i] = min(max(alphas[i] + rate * ((1 - targets[i]) - err), -1), 2)
             }
         }
         if scores.isFull, let oldest = scores.fromEnd(scores.count - 1) {

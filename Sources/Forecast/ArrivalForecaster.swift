@@ -64,6 +64,7 @@ public struct ArrivalForecaster: Sendable {
         history = RingBuffer(capacity: configuration.historyBuckets)
         conformal = try AdaptiveConformal(targets: [0.5, configuration.upperQuantile],
                                           learningRate: configuration.conformalLearningRate,
+                                          initialLearningRate: max(configuration.conformalInitialLearningRate, configuration.conformalLearningRate),
                                           window: configuration.conformalWindow, minimumScores: 20)
         drift = try CusumDriftDetector()
         guard let steps = configuration.steps(forHorizon: configuration.decisionHorizonSeconds) else {

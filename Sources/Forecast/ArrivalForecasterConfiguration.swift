@@ -11,6 +11,12 @@ public struct ArrivalForecasterConfiguration: Sendable, Equatable {
     public var upperQuantile: Double = 0.9
     /// ACI learning rate γ.
     public var conformalLearningRate: Double = 0.005
+    /// ACI's first step; step `t` is `max(γ, γ₀/√(t+1))` (decaying steps, Angelopoulos, Barber and
+    /// Bates 2024), so a short series calibrates within its first hundred forecasts while a long one
+    /// keeps the small long-run γ. 0.1, measured on the six traces of `Benchmarks/forecast`: the
+    /// 57-minute Azure trace's p90 coverage goes from 0.943 to 0.896 (0.915 at 0.05, 0.877 at 0.2);
+    /// on the five long traces MASE and coverage are unchanged to the third decimal.
+    public var conformalInitialLearningRate: Double = 0.1
     /// Residuals kept for the conformal quantiles, in buckets.
     public var conformalWindow: Int = 1440
     /// Buckets before a level/trend model may be used (one hour).

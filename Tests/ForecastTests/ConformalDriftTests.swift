@@ -50,6 +50,45 @@ struct ConformalTests {
         #expect(abs(Double(covered) / 1000 - 0.9) < 0.04)
     }
 
+    /// Step t is max(γ, γ₀/√(t+1)): the first moves α by γ₀·(α₀ − err), later ones by less.
+    @Test func stepsDecayToTheLongRunRate() throws {
+        var aci = try AdaptiveConformal(targets: [0.9], learningRate: 0.005, initialLearningRate: 0.1, minimumScores: 1)
+        aci.record(actual: 1, pointForecast: 0, issuedBounds: nil)  // a score, no feedback: no step
+        #expect(abs(aci.alphas[0] - 0.1) < 1e-12)
+        aci.record(actual: 5, pointForecast: 0, issuedBounds: [2])  // exceeded: α += 0.1 × (0.1 − 1)
+        #expect(abs(aci.alphas[0] - 0.01) < 1e-12)
+        aci.record(actual: 0, pointForecast: 0, issuedBounds: [2])  // covered: α += 0.1/√2 × 0.1
+        #expect(abs(aci.alphas[0] - (0.01 + 0.1 / 2.0.squareRoot() * 0.1)) < 1e-12)
+        for _ in 0 ..< 1000 { aci.record(actual: 0, pointForecast: 0, issuedBounds: [2]) }
+        let before = aci.alphas[0]
+        aci.record(actual: 0, pointForecast: 0, issuedBounds: [2])  // step 1003: 0.1/√1003 < 0.005
+        #expect(abs(aci.alphas[0] - min(before + 0.005 * 0.1, 2)) < 1e-12)
+        #expect(throws: ForecastError.self) { try AdaptiveConformal(targets: [0.9], learningRate: 0.01, initialLearningRate: 0.005) }
+    }
+
+    /// On a short series the decaying steps bring coverage to the target where the small fixed
+    /// step cannot move far from where the first few scores put it.
+    @Test(arguments: [UInt64(3), 5, 8])
+    func shortSeriesCalibrateWithDecayingSteps(seed: UInt64) throws {
+        func coverage(initial: Double) throws -> Double {
+            var rng = SplitMix64(seed: seed)
+            var aci = try AdaptiveConformal(targets: [0.9], learningRate: 0.005, initialLearningRate: initial, window: 500, minimumScores: 20)
+            var covered = 0, scored = 0
+            for t in 0 ..< 400 {
+                // The first scores are calmer than what follows: a fixed small step stays too narrow.
+                let y = (t < 40 ? 1.0 : 2.5) * rng.normal()
+                let b = aci.bounds(pointForecast: 0)
+                if let b, t >= 40 { scored += 1; if y <= b[0] { covered += 1 } }
+                aci.record(actual: y, pointForecast: 0, issuedBounds: b)
+            }
+            return Double(covered) / Double(scored)
+        }
+        let fixed = try coverage(initial: 0.005)
+        let decaying = try coverage(initial: 0.1)
+        #expect(abs(decaying - 0.9) < abs(fixed - 0.9), "decaying \(decaying), fixed \(fixed)")
+        #expect(abs(decaying - 0.9) < 0.04, "decaying \(decaying)")
+    }
+
     @Test func badConfigurationAndWarmUp() throws {
         #expect(throws: ForecastError.self) { try AdaptiveConformal(targets: [1.2]) }
         #expect(throws: ForecastError.self) { try AdaptiveConformal(targets: []) }

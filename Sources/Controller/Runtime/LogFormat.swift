@@ -81,24 +81,12 @@ enum JSONText {
         }
     }
 
-    /// A JSON string literal (RFC 8259 escapes; `/` escaped as `JSONSerialization` does).
+    /// A JSON string literal (RFC 8259 escapes).
     static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "/": out += "\\/"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        JSONEscaping.appendQuoted(text, to: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 
     /// `2026-11-27T23:12:01.219Z`: UTC, rounded to the millisecond.
