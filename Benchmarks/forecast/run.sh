@@ -16,28 +16,15 @@ mkdir -p "$OUT"
 swift build -c release 2>&1 | tail -1
 BIN=.build/release/forescale
 
-# The bucket width: the default (1 minute, or the rows when coarser) except for a trace shorter
-# than a day whose rows are 15 s or finer (Azure's 57 minutes of seconds). There 1-minute
-# buckets leave about 19 scored forecasts, too few to measure a p90 coverage (only k/19 is
-# attainable), so it is evaluated at the controller's tick, 15 s (--bucket 15s; the settings
-# the forecaster means as spans of time, warm-up 1 h and so on, are kept in time). The
-# controller's own forecaster still buckets at 1 minute: this is a finer setting of the same
-# code, for a measurable coverage. Every other trace has rows of 1 minute or coarser and keeps
-# its buckets: its figures do not depend on this.
-bucket_args() {
-    awk -F, 'NR == 2 { first = $1 } NR == 3 { step = $1 - first } NR > 1 { last = $1 }
-             END { if (step > 0 && step <= 15 && last - first < 86400) print "--bucket 15s" }' "$1"
-}
-
+# The bucket width is backtest's default: 1 minute, or the rows when coarser, and 15 s (the
+# controller's tick) for a trace shorter than a day with rows of 15 s or finer (Azure), which
+# at 1 minute would score too few forecasts to measure a coverage. See README.md.
 for f in "$TRACES"/*.csv; do
     name=$(basename "$f" .csv)
-    args=$(bucket_args "$f")
-    echo "forescale backtest --trace $f $args"
-    # shellcheck disable=SC2086 # $args is empty or one option and its value
-    "$BIN" backtest --trace "$f" $args --json > "$OUT/$name.forescale.json"
+    echo "forescale backtest --trace $f"
+    "$BIN" backtest --trace "$f" --json > "$OUT/$name.forescale.json"
     # The same targets as statsmodels (which needs two daily seasons before its first fit).
-    # shellcheck disable=SC2086
-    if ! "$BIN" backtest --trace "$f" $args --score-after 2d --json > "$OUT/$name.forescale-after-2d.json" 2> /dev/null; then
+    if ! "$BIN" backtest --trace "$f" --score-after 2d --json > "$OUT/$name.forescale-after-2d.json" 2> /dev/null; then
         rm -f "$OUT/$name.forescale-after-2d.json"
     fi
 done

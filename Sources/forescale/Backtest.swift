@@ -12,7 +12,9 @@ struct Backtest: ParsableCommand {
             divided by the row interval for a rate); after each row the forecast at the horizon is \
             recorded and later scored against the realised bucket. The forecaster only sees the past.
 
-            Rows finer than the horizon: 1-minute buckets (or the row interval when it is longer, \
+            Rows finer than the horizon: 1-minute buckets (or the row interval when it is longer; \
+            15-second buckets, the controller's tick, for a trace shorter than a day with rows of \
+            15 s or finer, which at 1 minute would score too few forecasts to measure a coverage; \
             or --bucket), the horizon as given, MASE scaled by the naive forecast at the same horizon \
             (the last closed bucket at issue time). Default settings of the production forecaster, \
             with the settings it means as spans of time kept in time at other bucket widths \
@@ -45,7 +47,7 @@ struct Backtest: ParsableCommand {
     var quantile = 0.9
 
     @Option(help: """
-        Bucket width (a duration, e.g. 15s; default 1m, or the row interval when it is longer). \
+        Bucket width (a duration, e.g. 15s; default 1m, or the row interval when it is longer, or 15s for a trace shorter than a day with rows of 15 s or finer). \
         Must be > 0, at most the horizon, and no finer than the trace's rows; not for traces \
         coarser than the horizon (their buckets are the rows).
         """)
@@ -160,8 +162,17 @@ struct BacktestPlan: Sendable {
         return nil
     }
 
-    /// `bucketSeconds`: the bucket width asked for (nil: 1 minute, or the row interval when
-    /// longer); ignored for rows coarser than the horizon (see `bucketProblem`).
+    /// The bucket width without `--bucket`: 1 minute, or the rows when coarser; but 15 s (the
+    /// controller's tick) for a trace shorter than a day whose rows are 15 s or finer. At 1 minute
+    /// such a trace (Azure's 57 minutes of seconds) scores about 19 forecasts, where only k/19 is
+    /// attainable and a p90 coverage cannot be measured.
+    static func defaultBucketSeconds(interval: Double, spanSeconds: Double, horizonSeconds: Double) -> Double {
+        if interval <= 15, spanSeconds < 86_400, horizonSeconds >= 15 { return 15 }
+        return max(60, interval)
+    }
+
+    /// `bucketSeconds`: the bucket width asked for (nil: `defaultBucketSeconds`); ignored for
+    /// rows coarser than the horizon (see `bucketProblem`).
     init(interval: Double, horizonSeconds: Double, quantile: Double, spanSeconds: Double,
          bucketSeconds: Double? = nil) throws(ForecastError) {
         var c = ArrivalForecasterConfiguration()
@@ -180,7 +191,7 @@ struct BacktestPlan: Sendable {
             coarse = false
             // Settings meant as spans of time (warm-up 1 h, re-selection 6 h, fit window
             // 7 days, …) keep their time at another width; at the default 1 minute nothing changes.
-            c = try c.rescaled(toBucketSeconds: bucketSeconds ?? max(60, interval))
+            c = try c.rescaled(toBucketSeconds: bucketSeconds ?? Self.defaultBucketSeconds(interval: interval, spanSeconds: spanSeconds, horizonSeconds: horizonSeconds))
             c.decisionHorizonSeconds = horizonSeconds
             // A trace shorter than two hours (Azure's 57 minutes) warms up on half of its
             // buckets (never fewer than the forecaster's minimum of 20), so that the first

@@ -127,6 +127,15 @@ struct BacktestCLITests {
 
         let text = try await CLI.run("backtest", "--trace", fine.path, "--bucket", "15s")
         #expect(text.stdout.contains("buckets 15s, horizon 2m15s (10 buckets after the last closed one)"), "\(text.stdout)")
+
+        // Without --bucket, a trace shorter than a day with rows of 15 s or finer is evaluated at
+        // 15 s too (at 1 minute it would score too few forecasts); 15-second rows likewise.
+        let plain = try await Self.json("backtest", "--trace", fine.path, "--json")
+        let plainCoarse = try await Self.json("backtest", "--trace", coarse.path, "--json")
+        for key in Self.figures {
+            #expect("\(plain[key] ?? "nil")" == "\(a[key] ?? "nil")", "\(key)")
+            #expect("\(plainCoarse[key] ?? "nil")" == "\(a[key] ?? "nil")", "\(key)")
+        }
     }
 
     @Test func badBucketNamesTheValue() async throws {
