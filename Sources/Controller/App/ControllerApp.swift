@@ -94,23 +94,11 @@ public struct ControllerApp: Sendable {
         let names = await runtime.targetNames
         let limit = await runtime.config.controller.concurrency
         let runtime = self.runtime
-        var reports: [String: TickReport] = [:]
-        await withTaskGroup(of: TickReport?.self) { group in
-            var running = 0
-            for name in names {
-                if running >= limit, let report = await group.next() {
-                    if let report { reports[report.target] = report }
-                    running -= 1
-                }
-                group.addTask { await runtime.tick(target: name) }
-                running += 1
-            }
-            for await report in group { if let report { reports[report.target] = report } }
-        }
+        let reports = await boundedConcurrentMap(names, limit: limit) { await runtime.tick(target: $0) }
         await runtime.endRound()
         await log.flush()
         await runtime.shutdown()
-        return names.compactMap { reports[$0] }
+        return reports.compactMap { $0 }
     }
 
     /// Runs until SIGTERM or SIGINT: the decision log's writer, the reconcile loop, the config

@@ -231,20 +231,12 @@ public actor ControllerRuntime: StatusBackend {
         let limit = config.controller.concurrency
         let logger = deps.logger
         let chosen = (names ?? order).compactMap { name in workers[name].map { (name, $0) } }
-        return await withTaskGroup(of: (String, Int?).self) { group in
-            var result: [String: Int] = [:]
-            var running = 0
-            for (name, worker) in chosen {
-                if running >= limit, let (done, count) = await group.next() {
-                    result[done] = count
-                    running -= 1
-                }
-                group.addTask { (name, await Self.backfill(name, worker: worker, start: end - seconds, end: end, logger: logger)) }
-                running += 1
-            }
-            for await (done, count) in group { result[done] = count }
-            return result.compactMapValues { $0 }
+        let counts = await boundedConcurrentMap(chosen, limit: limit) { name, worker in
+            await Self.backfill(name, worker: worker, start: end - seconds, end: end, logger: logger)
         }
+        var result: [String: Int] = [:]
+        for ((name, _), count) in zip(chosen, counts) { result[name] = count }
+        return result
     }
 
     /// One target's backfill; `nil` when its source keeps no history or the read failed.
