@@ -262,8 +262,7 @@ struct JSONParser {
             index += 1
         }
         var scalars = String.UnicodeScalarView()
-        var pending = try validUTF8(bytes[start..<index]).unicodeScalars
-        scalars.append(contentsOf: pending)
+        scalars.append(contentsOf: try validUTF8(bytes[start..<index]).unicodeScalars)
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
@@ -293,8 +292,7 @@ struct JSONParser {
                 while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
                     index += 1
                 }
-                pending = try validUTF8(bytes[runStart..<index]).unicodeScalars
-                scalars.append(contentsOf: pending)
+                scalars.append(contentsOf: try validUTF8(bytes[runStart..<index]).unicodeScalars)
             }
         }
         throw failure("unterminated string")

@@ -52,7 +52,7 @@ private final class StreamingEncoder: Encoder {
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// The bracket that closes the container this encoder opened, if any.
-    private var closing: Character?
+    private var closing: UInt8?
     /// Elements written into that container so far (for commas).
     var count = 0
     private var wroteValue = false
@@ -67,7 +67,7 @@ private final class StreamingEncoder: Encoder {
         if try writePrimitive(value) { return }
         try value.encode(to: self)
         if let closing {
-            output.append(closing == "}" ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            output.append(closing)
         } else if !wroteValue {
             output.append("{}")  // as JSONEncoder: a value that encoded nothing is an empty object
         }
@@ -107,23 +107,23 @@ private final class StreamingEncoder: Encoder {
         StreamingEncoder(output: output, codingPath: [])
     }
 
-    private func open(_ opening: Character, _ close: Character) {
+    private func open(_ opening: UInt8, _ close: UInt8) {
         if let closing {
             if closing != close { output.unsupported = true }
             return
         }
         if wroteValue { output.unsupported = true }
-        output.append(opening == "{" ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        output.append(opening)
         closing = close
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        open("{", "}")
+        open(UInt8(ascii: "{"), UInt8(ascii: "}"))
         return KeyedEncodingContainer(KeyedWriter<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        open("[", "]")
+        open(UInt8(ascii: "["), UInt8(ascii: "]"))
         return UnkeyedWriter(encoder: self)
     }
 
