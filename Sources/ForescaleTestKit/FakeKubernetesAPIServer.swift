@@ -25,6 +25,21 @@ public struct FakeKubernetesAPIServer: Sendable {
         }
     }
 
+    /// A kubeconfig with one context: `server` (this fake's `baseURL`), a bearer token, and the
+    /// context's namespace when given. For a `forescale` process or a config that talks to the fake.
+    public static func kubeconfig(server: String, token: String, namespace: String? = nil) -> String {
+        let context = namespace.map { "{ cluster: c, user: u, namespace: \($0) }" } ?? "{ cluster: c, user: u }"
+        return """
+            apiVersion: v1
+            kind: Config
+            current-context: fake
+            clusters: [{ name: c, cluster: { server: \(server) } }]
+            users: [{ name: u, user: { token: \(token) } }]
+            contexts: [{ name: fake, context: \(context) }]
+
+            """
+    }
+
     /// A connection to this server with a static token (or none).
     public func connection(token: String? = nil, namespace: String = "default") -> KubernetesConnection {
         KubernetesConnection(server: baseURL, credential: token.map { .token($0) } ?? .none, defaultNamespace: namespace, source: "fake API server")

@@ -19,14 +19,8 @@ struct RunIntegrationTests {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-run-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try "\(RunIntegrationTests.token)\n".write(toFile: "\(dir)/token", atomically: true, encoding: .utf8)
-            try """
-            apiVersion: v1
-            kind: Config
-            current-context: test
-            clusters: [{ name: c, cluster: { server: \(kubeURL) } }]
-            users: [{ name: u, user: { token: kube-token } }]
-            contexts: [{ name: test, context: { cluster: c, user: u, namespace: shop } }]
-            """.write(toFile: "\(dir)/kubeconfig", atomically: true, encoding: .utf8)
+            try FakeKubernetesAPIServer.kubeconfig(server: kubeURL, token: "kube-token", namespace: "shop")
+                .write(toFile: "\(dir)/kubeconfig", atomically: true, encoding: .utf8)
             logPath = "\(dir)/decisions.sqlite"
             configPath = "\(dir)/forescale.yaml"
             try """

@@ -83,14 +83,8 @@ struct RuntimeTests {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(atPath: dir) }
                 let kubeconfig = "\(dir)/kubeconfig"
-                try """
-                apiVersion: v1
-                kind: Config
-                current-context: dev
-                clusters: [{ name: c, cluster: { server: \(kube.baseURL) } }]
-                users: [{ name: u, user: { token: t } }]
-                contexts: [{ name: dev, context: { cluster: c, user: u } }]
-                """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+                try FakeKubernetesAPIServer.kubeconfig(server: kube.baseURL, token: "t")
+                    .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
                 let configPath = "\(dir)/forescale.yaml"
                 let text = { (extra: String) in Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra) }
                 try text("").write(toFile: configPath, atomically: true, encoding: .utf8)
