@@ -6,6 +6,7 @@
 #
 #   Benchmarks/controller/run.sh                 # TARGETS=1000 ROUNDS=4 RATE=500 SECONDS_PER_LOAD=30
 #   TARGETS=200 ROUNDS=2 Benchmarks/controller/run.sh
+#   CPU_ONLY=1 ROUNDS=8 Benchmarks/controller/run.sh   # CPU per round and RSS only (no load runs, no results file)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 TARGETS="${TARGETS:-1000}"
@@ -65,6 +66,7 @@ rounds=$((ticks_after - ticks_ready)); ((rounds > 0)) || rounds=1
 cpu_per_round="$(echo "scale=3; ($cpu_after - $cpu_ready) / $rounds" | bc)"
 hwm_idle="$(hwm "$PID")"; rss_idle="$(rss "$PID")"
 echo "CPU: $cpu_ready s at readiness, $cpu_after s after $rounds more rounds → $cpu_per_round core-s per round; VmHWM $hwm_idle MiB, VmRSS $rss_idle MiB"
+if [[ -n "${CPU_ONLY:-}" ]]; then exit 0; fi   # CPU_ONLY=1: the CPU and RSS figures only, no load runs, no results file
 
 STATUS_BYTES="$(curl -s "$BASE/v1/status" | wc -c)"
 DETAIL_BYTES="$(curl -s "$BASE/v1/targets/w1" | wc -c)"
