@@ -3,7 +3,8 @@ import NIOSSL
 import Orchestrators
 
 /// An in-process fake Kubernetes API server for tests: scale subresources of Deployments,
-/// StatefulSets, ReplicaSets and custom resources, workload status, and Leases. It checks paths,
+/// StatefulSets, ReplicaSets and custom resources, workload status, LIST and WATCH of workload
+/// collections (FakeKubernetesWatch.swift), and Leases. It checks paths,
 /// verbs, the merge-patch content type and the bearer token, keeps `resourceVersion`s, answers
 /// stale writes with 409, and returns real-shaped `Status` objects. Faults are injected by the test.
 public struct FakeKubernetesAPIServer: Sendable {
@@ -59,6 +60,31 @@ public struct FakeKubernetesAPIServer: Sendable {
         await state.setReady(ready, key: FakeKubernetesState.key(group, resource, namespace, name))
     }
 
+    /// Deletes a workload (a `DELETED` event for watches).
+    public func deleteWorkload(group: String = "apps", resource: String = "deployments", namespace: String = "default", name: String) async {
+        await state.deleteWorkload(key: FakeKubernetesState.key(group, resource, namespace, name))
+    }
+
+    /// Ends every open watch (an API server restart); clients resume from their last version.
+    public func dropWatches() async {
+        await state.dropWatches()
+    }
+
+    /// Forgets the change history up to now: a watch resuming from an older version gets `410 Expired`.
+    public func compactHistory() async {
+        await state.compactHistory()
+    }
+
+    /// Sends a `BOOKMARK` event with the current version to every watch that allowed bookmarks.
+    public func sendBookmarks() async {
+        await state.sendBookmarks()
+    }
+
+    /// Watches open now.
+    public func openWatches() async -> Int {
+        await state.openWatchCount
+    }
+
     public func lease(namespace: String, name: String) async -> Lease? {
         await state.leases["\(namespace)/\(name)"]
     }
@@ -85,7 +111,14 @@ public struct FakeKubernetesAPIServer: Sendable {
 }
 
 extension FakeKubernetesState {
-    func setReady(_ ready: Int, key: String) { workloads[key]?.readyReplicas = ready }
+    /// A status update: like the real API server's, it bumps the object's resourceVersion.
+    func setReady(_ ready: Int, key: String) {
+        guard var workload = workloads[key] else { return }
+        workload.readyReplicas = ready
+        workload.resourceVersion = bump()
+        workloads[key] = workload
+        record("MODIFIED", workload)
+    }
     func addFault(_ fault: FakeKubernetesFault) { faults.append(fault) }
     func setTokens(_ tokens: Set<String>) { acceptedTokens = tokens }
     func setAllowed(_ allowed: Set<String>?) { self.allowed = allowed }

@@ -13,19 +13,23 @@ public struct FakeKubernetesFault: Sendable {
 
     public var method: String?
     public var pathContains: String?
+    /// Matches only requests whose query string contains this (e.g. `watch=`).
+    public var queryContains: String?
     public var action: Action
     /// How many matching requests it hits.
     public var remaining: Int
 
-    public init(method: String? = nil, pathContains: String? = nil, action: Action, times: Int = 1) {
+    public init(method: String? = nil, pathContains: String? = nil, queryContains: String? = nil, action: Action, times: Int = 1) {
         self.method = method
         self.pathContains = pathContains
+        self.queryContains = queryContains
         self.action = action
         self.remaining = times
     }
 
     func matches(_ request: RecordedRequest) -> Bool {
         (method == nil || method == request.method) && (pathContains.map { request.path.contains($0) } ?? true)
+            && (queryContains.map { (request.query ?? "").contains($0) } ?? true)
     }
 }
 
@@ -54,6 +58,7 @@ enum FakeStatus {
         case 404: "NotFound"
         case 405: "MethodNotAllowed"
         case 409: "Conflict"
+        case 410: "Expired"
         case 415: "UnsupportedMediaType"
         case 422: "Invalid"
         case 429: "TooManyRequests"

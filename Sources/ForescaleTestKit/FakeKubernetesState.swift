@@ -24,6 +24,12 @@ actor FakeKubernetesState {
     var nextResourceVersion = 100
     /// RBAC: when non-nil, only these (verb, resource) pairs are allowed.
     var allowed: Set<String>?
+    /// Workload changes in order, for watches (see FakeKubernetesWatch.swift).
+    var history: [FakeWatchEvent] = []
+    /// Versions up to this one are compacted away: a watch resuming from one of them gets 410.
+    var compactedThrough = 0
+    var watchers: [Int: FakeWatcher] = [:]
+    var nextWatcherID = 0
 
     init(acceptedTokens: Set<String>) {
         self.acceptedTokens = acceptedTokens
@@ -41,7 +47,10 @@ actor FakeKubernetesState {
     func put(_ workload: FakeWorkload) {
         var workload = workload
         workload.resourceVersion = bump()
-        workloads[Self.key(workload.group, workload.resource, workload.namespace, workload.name)] = workload
+        let key = Self.key(workload.group, workload.resource, workload.namespace, workload.name)
+        let existed = workloads[key] != nil
+        workloads[key] = workload
+        record(existed ? "MODIFIED" : "ADDED", workload)
     }
 
     func handle(_ request: RecordedRequest) async throws -> CannedResponse {
@@ -72,6 +81,7 @@ actor FakeKubernetesState {
     private func concurrentWrite(path: String) {
         for (key, workload) in workloads where path.contains("/\(workload.resource)/\(workload.name)") {
             workloads[key]?.resourceVersion = bump()
+            if let changed = workloads[key] { record("MODIFIED", changed) }
         }
         for (key, lease) in leases where path.hasSuffix("/leases/\(lease.metadata.name)") {
             leases[key]?.metadata.resourceVersion = String(bump())
@@ -98,6 +108,9 @@ actor FakeKubernetesState {
         }
         let namespace = segments[1]
         let resource = segments[2]
+        if segments.count == 3, request.method == "GET", resource != "leases" {
+            return collectionRoute(request, group: group, version: parts.first == "apis" ? parts[2] : parts[1], resource: resource, namespace: namespace)
+        }
         let name = segments.count > 3 ? segments[3] : nil
         let subresource = segments.count > 4 ? segments[4] : nil
         if group == "coordination.k8s.io", resource == "leases" {
@@ -129,7 +142,7 @@ actor FakeKubernetesState {
         FakeStatus.body(code: 404, reason: "NotFound", message: message)
     }
 
-    private func forbidden(verb: String, resource: String, group: String, namespace: String, name: String?) -> CannedResponse? {
+    func forbidden(verb: String, resource: String, group: String, namespace: String, name: String?) -> CannedResponse? {
         guard let allowed, !allowed.contains("\(verb) \(resource)") else { return nil }
         let base = resource.split(separator: "/").first.map(String.init) ?? resource
         return FakeStatus.body(
@@ -143,7 +156,7 @@ actor FakeKubernetesState {
         #"{"kind":"Scale","apiVersion":"autoscaling/v1","metadata":{"name":"\#(w.name)","namespace":"\#(w.namespace)","resourceVersion":"\#(w.resourceVersion)"},"spec":{"replicas":\#(w.replicas)},"status":{"replicas":\#(w.replicas),"selector":"app=\#(w.name)"}}"#
     }
 
-    private func workloadJSON(_ w: FakeWorkload) -> String {
+    func workloadJSON(_ w: FakeWorkload) -> String {
         let ready = w.reportsReadyReplicas ? #","readyReplicas":\#(w.readyReplicas)"# : ""
         return #"{"kind":"Workload","metadata":{"name":"\#(w.name)","namespace":"\#(w.namespace)","resourceVersion":"\#(w.resourceVersion)"},"spec":{"replicas":\#(w.replicas)},"status":{"replicas":\#(w.replicas)\#(ready)}}"#
     }
@@ -165,6 +178,7 @@ actor FakeKubernetesState {
         updated.replicas = replicas
         updated.resourceVersion = bump()
         workloads[key] = updated
+        record("MODIFIED", updated)
         return .json(200, scaleJSON(updated))
     }
 }

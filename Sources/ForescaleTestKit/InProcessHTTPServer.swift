@@ -24,11 +24,18 @@ public struct CannedResponse: Sendable {
     public var status: Int
     public var headers: [String: String]
     public var body: [UInt8]
+    /// When set, the body is streamed from this sequence (chunked) after `body`, until it finishes:
+    /// for long-lived answers such as a Kubernetes watch.
+    public var stream: AsyncStream<[UInt8]>?
+    /// With `stream`: the server ends the answer after this many seconds even if the stream goes on.
+    public var streamSeconds: Double?
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = [], stream: AsyncStream<[UInt8]>? = nil, streamSeconds: Double? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
+        self.streamSeconds = streamSeconds
     }
 
     public static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> CannedResponse {
@@ -66,11 +73,33 @@ public enum InProcessHTTPServer {
             for (name, value) in canned.headers {
                 if let fieldName = HTTPFields.Element.Name(name) { fields.append(.init(name: fieldName, value: value)) }
             }
-            return Response(
-                status: HTTPResponse.Status(code: canned.status),
-                headers: fields,
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: canned.body))
-            )
+            let body: ResponseBody
+            if let stream = canned.stream {
+                let first = canned.body, seconds = canned.streamSeconds
+                body = ResponseBody { writer in
+                    if !first.isEmpty { try await writer.write(ByteBuffer(bytes: first)) }
+                    // Relay the stream, cut off after `seconds` when set.
+                    let (relay, relayContinuation) = AsyncStream<[UInt8]>.makeStream()
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for await chunk in stream { relayContinuation.yield(chunk) }
+                            relayContinuation.finish()
+                        }
+                        if let seconds {
+                            group.addTask {
+                                try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+                                relayContinuation.finish()
+                            }
+                        }
+                        for await chunk in relay { try await writer.write(ByteBuffer(bytes: chunk)) }
+                        group.cancelAll()
+                    }
+                    try await writer.finish(nil)
+                }
+            } else {
+                body = ResponseBody(byteBuffer: ByteBuffer(bytes: canned.body))
+            }
+            return Response(status: HTTPResponse.Status(code: canned.status), headers: fields, body: body)
         }
         let app = Application(
             responder: responder,
