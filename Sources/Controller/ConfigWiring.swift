@@ -121,7 +121,8 @@ public enum ConfigWiring {
         }
         let scale = try scaleSettings(target)
         do {
-            return try await factory.orchestrator(named: orchestrator.name, settings: orchestratorSettings(orchestrator), target: scale)
+            return try await factory.orchestrator(
+                named: orchestrator.name, settings: orchestratorSettings(orchestrator), target: scale, for: target.name)
         } catch {
             throw WiringError("orchestrators.\(orchestrator.name): \(error)")
         }

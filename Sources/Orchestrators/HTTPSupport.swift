@@ -31,10 +31,13 @@ struct TLSMaterial: Sendable {
 
 enum HTTPSupport {
     /// A client with its own TLS settings; the owner must `shutdown()` it.
-    static func makeClient(tls: TLSMaterial, requestTimeoutSeconds: Double, origin: String) throws -> HTTPClient {
+    /// `requestTimeoutSeconds` bounds the wait between two reads; `connectTimeoutSeconds` (at most
+    /// 10 s) the connection, by default the same.
+    static func makeClient(tls: TLSMaterial, requestTimeoutSeconds: Double, origin: String, connectTimeoutSeconds: Double? = nil) throws -> HTTPClient {
         let timeout = TimeAmount.milliseconds(Int64(max(requestTimeoutSeconds, 0.05) * 1000))
+        let connect = TimeAmount.milliseconds(Int64(max(connectTimeoutSeconds ?? requestTimeoutSeconds, 0.05) * 1000))
         var configuration = HTTPClient.Configuration(tlsConfiguration: try tls.makeConfiguration(origin: origin))
-        configuration.timeout = HTTPClient.Configuration.Timeout(connect: min(timeout, .seconds(10)), read: timeout)
+        configuration.timeout = HTTPClient.Configuration.Timeout(connect: min(connect, .seconds(10)), read: timeout)
         configuration.redirectConfiguration = .disallow
         // No tracing: nothing here reads spans, and a no-op tracer still costs a span per request.
         configuration.tracing.tracer = nil

@@ -38,17 +38,27 @@ public enum TargetScaleSettings: Sendable, Equatable {
 
 /// Builds one orchestrator per target from settings, sharing one Kubernetes client per named
 /// orchestrator, and owns what must be stopped: HTTP clients and process pools (`shutdown()`).
-/// Process pools must also be supervised: run `pool.run()` for each of `processPools` in the controller's task group.
+///
+/// What must run in the background while the controller runs — the supervision of each process
+/// pool and the watch of each Kubernetes collection — is yielded once to `backgroundWork` as it is
+/// created (including on a config reload); the controller runs each in its task group.
 public actor OrchestratorFactory {
     private let environment: [String: String]
     private let clock: any ControlClock
     private var kubernetesClients: [String: KubernetesClient] = [:]
     private var webhooks: [WebhookOrchestrator] = []
     public private(set) var processPools: [ProcessPool] = []
+    /// The pool of each target that has one, with the settings it was made from, so that a reload
+    /// keeps a target's running workers instead of starting a second set.
+    private var poolsByTarget: [String: (settings: ProcessPoolSettings, pool: ProcessPool)] = [:]
+    /// Every piece of background work, once, as it is created; finished by `shutdown()`.
+    public nonisolated let backgroundWork: AsyncStream<any OrchestratorBackgroundWork>
+    private let backgroundContinuation: AsyncStream<any OrchestratorBackgroundWork>.Continuation
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, clock: any ControlClock = SystemControlClock()) {
         self.environment = environment
         self.clock = clock
+        (backgroundWork, backgroundContinuation) = AsyncStream.makeStream()
     }
 
     /// The Kubernetes client of a named orchestrator (created on first use), e.g. for leader election.
@@ -59,11 +69,20 @@ public actor OrchestratorFactory {
         return client
     }
 
-    /// The orchestrator for one target. Throws `.config` when the target's `scale` does not fit the orchestrator's type.
-    public func orchestrator(named name: String, settings: OrchestratorSettings, target: TargetScaleSettings) throws -> any Orchestrator {
+    /// The orchestrator for one target (a Kubernetes one reads through the watch of its collection
+    /// once that runs; until then, or without it, with a GET). Throws `.config` when the target's `scale` does not fit the orchestrator's type.
+    /// - Parameter targetName: for a process pool, the target it belongs to: asked again with the
+    ///   same settings (a config reload), the running pool is returned; with other settings, the old
+    ///   pool's workers are stopped and a new pool made.
+    public func orchestrator(named name: String, settings: OrchestratorSettings, target: TargetScaleSettings, for targetName: String? = nil) async throws
+        -> any Orchestrator
+    {
         switch (settings, target) {
         case (.kubernetes(let kubernetes), .kubernetes(let workload)):
-            return try kubernetesClient(named: name, settings: kubernetes).orchestrator(for: workload)
+            let client = try kubernetesClient(named: name, settings: kubernetes)
+            let (orchestrator, started) = client.watchingOrchestrator(for: workload)
+            if let started { backgroundContinuation.yield(started) }
+            return orchestrator
         case (.command(let timeout), .command(let get, let set)):
             return try CommandOrchestrator(settings: CommandSettings(get: get, set: set, timeoutSeconds: timeout), clock: clock)
         case (.webhook(let webhook), .webhook(let targetName)):
@@ -71,16 +90,31 @@ public actor OrchestratorFactory {
             webhooks.append(orchestrator)
             return orchestrator
         case (.processPool(let grace), .processPool(let command)):
-            let pool = try ProcessPool(settings: ProcessPoolSettings(command: command, stopGraceSeconds: grace), clock: clock)
+            let poolSettings = ProcessPoolSettings(command: command, stopGraceSeconds: grace)
+            if let targetName, let existing = poolsByTarget[targetName] {
+                if existing.settings == poolSettings { return existing.pool }
+                await release(targetName)
+            }
+            let pool = try ProcessPool(settings: poolSettings, clock: clock)
             processPools.append(pool)
+            if let targetName { poolsByTarget[targetName] = (poolSettings, pool) }
+            backgroundContinuation.yield(pool)
             return pool
         default:
             throw OrchestratorError(.config, "orchestrator \"\(name)\" is of type \(settings.typeName) but the target's scale settings are for \(target.typeName)")
         }
     }
 
+    /// A target is gone (or its pool's settings changed): stops its process pool's workers.
+    public func release(_ targetName: String) async {
+        guard let (_, pool) = poolsByTarget.removeValue(forKey: targetName) else { return }
+        processPools.removeAll { $0 === pool }
+        await pool.shutdown()
+    }
+
     /// Stops every process pool (no orphans) and closes every HTTP client.
     public func shutdown() async {
+        backgroundContinuation.finish()
         for pool in processPools { await pool.shutdown() }
         for webhook in webhooks { try? await webhook.shutdown() }
         for client in kubernetesClients.values { try? await client.shutdown() }

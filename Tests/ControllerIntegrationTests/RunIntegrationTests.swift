@@ -114,6 +114,12 @@ struct RunIntegrationTests {
             let rows = try await Self.decisions(base)
             #expect(rows.contains { $0["mode"] as? String == "live" && $0["orchestratorAnswer"] as? String == "scaled 2→4" })
             #expect(await Self.patches(kube).count == 1)
+            // Each tick read the Deployment from the watch of its namespace, not with a GET (at most
+            // the first tick or two, before the LIST, read with one).
+            let requests = await kube.requests()
+            #expect(requests.contains { $0.path == "/apis/apps/v1/namespaces/shop/deployments" && ($0.query ?? "").contains("watch=1") })
+            let objectReads = requests.filter { $0.method == "GET" && $0.path == "/apis/apps/v1/namespaces/shop/deployments/orders" }.count
+            #expect(objectReads <= 2, "\(objectReads) GETs of the Deployment over \(rows.count) ticks")
 
             let detail = try await API.get("\(base)/v1/targets/orders")
             #expect(detail.status == 200)

@@ -55,4 +55,55 @@ struct OrchestratorFactoryTests {
         #expect(error?.kind == .config)
         await factory.shutdown()
     }
+
+    @Test("a reload keeps a target's running pool; new settings or a removed target stop its workers")
+    func poolsSurviveReloads() async throws {
+        let factory = OrchestratorFactory(environment: [:])
+        let settings = OrchestratorSettings.processPool(stopGraceSeconds: 2)
+        let first = try await factory.orchestrator(named: "pool", settings: settings, target: .processPool(command: ["sleep", "300"]), for: "a")
+        _ = try await first.apply(replicas: 2, decision: nil)
+        let pids = try #require(await factory.processPools.first?.activePIDs)
+        let again = try await factory.orchestrator(named: "pool", settings: settings, target: .processPool(command: ["sleep", "300"]), for: "a")
+        #expect((again as? ProcessPool) === (first as? ProcessPool))
+        #expect(try await again.currentScale().desiredReplicas == 2)
+        #expect(await factory.processPools.count == 1)
+
+        let changed = try await factory.orchestrator(named: "pool", settings: settings, target: .processPool(command: ["sleep", "301"]), for: "a")
+        #expect((changed as? ProcessPool) !== (first as? ProcessPool))
+        #expect(pids.allSatisfy { kill($0, 0) != 0 }, "the old pool's workers stopped")
+        _ = try await changed.apply(replicas: 1, decision: nil)
+        let newPIDs = try #require(await factory.processPools.first?.activePIDs)
+        #expect(newPIDs.count == 1)
+        #expect(await factory.processPools.count == 1)
+
+        await factory.release("a")
+        #expect(newPIDs.allSatisfy { kill($0, 0) != 0 })
+        #expect(await factory.processPools.isEmpty)
+        await factory.shutdown()
+    }
+
+    @Test("background work (a watch per collection, a pool's supervision) is handed out once each, and the stream ends at shutdown")
+    func backgroundWorkIsYieldedOnce() async throws {
+        try await FakeKubernetesAPIServer.withRunning(acceptedTokens: ["t"]) { server in
+            let folder = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let kubeconfig = folder.appendingPathComponent("config")
+            try write(FakeKubernetesAPIServer.kubeconfig(server: server.baseURL, token: "t", namespace: "shop"), to: kubeconfig)
+            let factory = OrchestratorFactory(environment: [:])
+            let settings = OrchestratorSettings.kubernetes(KubernetesSettings(kubeconfigPath: kubeconfig.path))
+            for name in ["web", "api"] {
+                _ = try await factory.orchestrator(named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: name)))
+            }
+            _ = try await factory.orchestrator(named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .statefulSet, namespace: nil, name: "db")))
+            _ = try await factory.orchestrator(named: "pool", settings: .processPool(stopGraceSeconds: 1), target: .processPool(command: ["sleep", "300"]), for: "p")
+            await factory.shutdown()
+            var described: [String] = []
+            for await work in factory.backgroundWork { described.append(work.workDescription) }
+            #expect(described == [
+                "kubernetes watch of deployments.apps in namespace shop",
+                "kubernetes watch of statefulsets.apps in namespace shop",
+                "supervision of process-pool sleep 300",
+            ])
+        }
+    }
 }

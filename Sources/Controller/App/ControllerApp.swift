@@ -15,6 +15,8 @@ public struct ControllerApp: Sendable {
     public let api: StatusAPI
     /// Set with `controller.leaderElection`.
     public let elector: LeaderElector?
+    /// Owns the orchestrators' clients, and the background work they need (watches, process pools).
+    let factory: OrchestratorFactory
     let clock: any ControlClock
     let logger: Logger
     let configPath: String
@@ -62,7 +64,8 @@ public struct ControllerApp: Sendable {
             backend: runtime, auth: APIAuth(token: token, requireTokenForReads: status.requireTokenForReads), metrics: metrics,
             logger: logger, host: listen?.host ?? status.listenHost, port: listen?.port ?? status.listenPort)
         return ControllerApp(
-            runtime: runtime, log: log, metrics: metrics, api: api, elector: elector, clock: clock, logger: logger, configPath: configPath)
+            runtime: runtime, log: log, metrics: metrics, api: api, elector: elector, factory: factory, clock: clock, logger: logger,
+            configPath: configPath)
     }
 
     /// The leader elector of `controller.leaderElection`, on the named kubernetes orchestrator's
@@ -101,9 +104,10 @@ public struct ControllerApp: Sendable {
         return reports.compactMap { $0 }
     }
 
-    /// Runs until SIGTERM or SIGINT: the decision log's writer, the reconcile loop, the config
-    /// reloader and the status API in one `ServiceGroup`. On shutdown the HTTP server stops first,
-    /// the tick in flight finishes, and the writer commits everything queued before returning.
+    /// Runs until SIGTERM or SIGINT: the decision log's writer, the orchestrators' background work
+    /// (watches, process-pool supervision), the reconcile loop, the config reloader and the status
+    /// API in one `ServiceGroup`. On shutdown the HTTP server stops first, the tick in flight
+    /// finishes, and the writer commits everything queued before returning.
     /// - Parameter onListening: called with the status API's address once it accepts connections.
     /// - Parameter extraServices: run in the same group after the others (so they stop first on
     ///   shutdown); one that finishes with `.gracefullyShutdownGroup` ends the run (the demo's driver).
@@ -128,6 +132,7 @@ public struct ControllerApp: Sendable {
                 services: [
                     .init(service: DecisionLogWriter(log: log)),
                     .init(service: LeaderElectionService(elector: elector)),
+                    .init(service: OrchestratorWorkService(work: factory.backgroundWork, logger: logger)),
                     .init(service: reconcile, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: reload),
                     .init(service: http),
@@ -175,5 +180,33 @@ struct LeaderElectionService: Service {
         }
         await cancelWhenGracefulShutdown { await elector.run() }
         await elector.release()
+    }
+}
+
+/// Runs the orchestrators' background work — each Kubernetes watch, each process pool's
+/// supervision — as it is created (at start-up and on reloads), until graceful shutdown; stops
+/// after the reconcile loop, so the last tick still reads from the watches and pools.
+struct OrchestratorWorkService: Service {
+    let work: AsyncStream<any OrchestratorBackgroundWork>
+    let logger: Logger
+
+    func run() async throws {
+        let work = self.work, logger = self.logger
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for await item in work {
+                    let description = item.workDescription
+                    group.addTask {
+                        await item.run { note in
+                            switch note.level {
+                            case .info: logger.info("\(description): \(note.message)")
+                            case .warning: logger.warning("\(description): \(note.message)")
+                            }
+                        }
+                    }
+                }
+                group.cancelAll()
+            }
+        }
     }
 }

@@ -298,6 +298,7 @@ public actor ControllerRuntime: StatusBackend {
             }
         }
         let removed = order.filter { newWorkers[$0] == nil }
+        for name in removed { await deps.factory.release(name) }  // a removed target's process pool stops
         var newViews: [String: TargetWorker.View] = [:]
         for (name, worker) in newWorkers { newViews[name] = await worker.view }
         workers = newWorkers

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One REST call, described the way RBAC sees it so errors can name the missing permission.
 public struct KubernetesAPICall: Sendable, Equatable {
@@ -26,7 +27,13 @@ public final class KubernetesClient: Sendable {
     public let settings: KubernetesSettings
     let clock: any ControlClock
     let http: HTTPClient
+    /// For watches: the same TLS, with a read timeout longer than a watch (`watchSeconds` + 30 s).
+    let watchHTTP: HTTPClient
     let tokenSource: TokenSource?
+    /// One informer per watched collection, shared by the targets in it.
+    let informers = Mutex<[KubernetesCollection: KubernetesInformer]>([:])
+    /// `timeoutSeconds` asked of each watch.
+    static let watchSeconds = 300
 
     public init(connection: KubernetesConnection, settings: KubernetesSettings = KubernetesSettings(), clock: any ControlClock = SystemControlClock()) throws {
         self.connection = connection
@@ -39,6 +46,9 @@ public final class KubernetesClient: Sendable {
             insecureSkipVerify: connection.insecureSkipTLSVerify
         )
         self.http = try HTTPSupport.makeClient(tls: tls, requestTimeoutSeconds: settings.requestTimeoutSeconds, origin: connection.source)
+        self.watchHTTP = try HTTPSupport.makeClient(
+            tls: tls, requestTimeoutSeconds: Double(Self.watchSeconds + 30), origin: connection.source,
+            connectTimeoutSeconds: settings.requestTimeoutSeconds)
         if case .tokenFile(let path) = connection.credential {
             tokenSource = TokenSource(path: path, refreshSeconds: settings.tokenRefreshSeconds, clock: clock)
         } else {
@@ -48,6 +58,17 @@ public final class KubernetesClient: Sendable {
 
     public func shutdown() async throws {
         try await http.shutdown()
+        try await watchHTTP.shutdown()
+    }
+
+    /// The informer of `collection`, and whether this call created it (the caller then has it run).
+    public func informer(for collection: KubernetesCollection) -> (informer: KubernetesInformer, created: Bool) {
+        informers.withLock { informers in
+            if let existing = informers[collection] { return (existing, false) }
+            let informer = KubernetesInformer(client: self, collection: collection, watchSeconds: Self.watchSeconds)
+            informers[collection] = informer
+            return (informer, true)
+        }
     }
 
     /// Sends a call, honouring `Retry-After` on 429/503 a bounded number of times, and re-reading a
@@ -76,7 +97,42 @@ public final class KubernetesClient: Sendable {
         }
     }
 
+    /// Opens a streamed GET (a watch) and returns its status and body once the head arrives (within
+    /// the request timeout; the body may then take as long as the watch, each read bounded by the
+    /// watch client's read timeout). A `410 Gone` is returned, not thrown (the caller lists again);
+    /// any other non-2xx answer throws the same errors as `send` (a 401 re-reads a token file
+    /// first, for the next attempt).
+    func openStream(_ call: KubernetesAPICall) async throws -> (status: Int, body: HTTPClientResponse.Body) {
+        let request = try await makeRequest(call, body: nil, contentType: nil)
+        let what = "\(call.method.rawValue) \(connection.server)\(call.path)"
+        let response: HTTPClientResponse
+        do {
+            response = try await watchHTTP.execute(request, timeout: .milliseconds(Int64(settings.requestTimeoutSeconds * 1000)))
+        } catch {
+            throw HTTPSupport.transportError(error, what: what, timeoutSeconds: settings.requestTimeoutSeconds)
+        }
+        let status = Int(response.status.code)
+        if (200..<300).contains(status) || status == 410 { return (status, response.body) }
+        let bytes = Array((try? await response.body.collect(upTo: 1 << 20))?.readableBytesView ?? ByteBuffer().readableBytesView)
+        let error = Self.error(for: call, status: status, headers: response.headers, body: bytes, source: connection.source)
+        if error.kind == .unauthorized { _ = try? await tokenSource?.token(forceReload: true) }
+        throw error
+    }
+
     private func sendOnce(_ call: KubernetesAPICall, body: [UInt8]?, contentType: String?) async throws -> (Int, HTTPHeaders, [UInt8]) {
+        let request = try await makeRequest(call, body: body, contentType: contentType)
+        let what = "\(call.method.rawValue) \(connection.server)\(call.path)"
+        let timeout = settings.requestTimeoutSeconds
+        do {
+            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            let buffer = try await response.body.collect(upTo: 4 << 20)
+            return (Int(response.status.code), response.headers, Array(buffer.readableBytesView))
+        } catch {
+            throw HTTPSupport.transportError(error, what: what, timeoutSeconds: timeout)
+        }
+    }
+
+    private func makeRequest(_ call: KubernetesAPICall, body: [UInt8]?, contentType: String?) async throws -> HTTPClientRequest {
         var request = HTTPClientRequest(url: connection.server + call.path)
         request.method = call.method
         request.headers.add(name: "Accept", value: "application/json")
@@ -96,15 +152,7 @@ public final class KubernetesClient: Sendable {
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let what = "\(call.method.rawValue) \(connection.server)\(call.path)"
-        let timeout = settings.requestTimeoutSeconds
-        do {
-            let response = try await http.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-            let buffer = try await response.body.collect(upTo: 4 << 20)
-            return (Int(response.status.code), response.headers, Array(buffer.readableBytesView))
-        } catch {
-            throw HTTPSupport.transportError(error, what: what, timeoutSeconds: timeout)
-        }
+        return request
     }
 
     func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], call: KubernetesAPICall) throws -> T {

@@ -23,11 +23,27 @@ public struct KubernetesOrchestrator: Orchestrator {
     public let client: KubernetesClient
     public let target: KubernetesTarget
     public let namespace: String
+    /// The watch of the target's collection, when one is kept: `currentScale` then reads from it
+    /// without a request while it is live (see `KubernetesInformer`).
+    public var informer: KubernetesInformer?
 
-    public init(client: KubernetesClient, target: KubernetesTarget) {
+    public init(client: KubernetesClient, target: KubernetesTarget, informer: KubernetesInformer? = nil) {
         self.client = client
         self.target = target
         self.namespace = target.namespace ?? client.connection.defaultNamespace
+        self.informer = informer
+    }
+
+    /// The collection a watch can serve this target from: built-in kinds, whose `spec.replicas`
+    /// and `status.readyReplicas` are on the object. A custom resource keeps its count where its
+    /// CRD says, read through `/scale`, so it is not watched.
+    public var watchableCollection: KubernetesCollection? {
+        switch target.kind {
+        case .deployment, .statefulSet, .replicaSet:
+            KubernetesCollection(group: target.group, version: target.version, resource: target.resource, namespace: namespace)
+        case .custom:
+            nil
+        }
     }
 
     public var targetDescription: String {
@@ -58,10 +74,16 @@ public struct KubernetesOrchestrator: Orchestrator {
         return (scale.spec?.replicas ?? 0, scale.metadata?.resourceVersion)
     }
 
+    /// From the live watch when there is one; otherwise:
     /// Built-in kinds: one GET of the workload, whose `spec.replicas` is what its scale subresource
     /// reports, read in the same snapshot as `status.readyReplicas`. A custom resource keeps its
     /// replica count wherever its CRD says, so it is read through the scale subresource as well.
     public func currentScale() async throws -> WorkloadScale {
+        if let cached = informer?.workload(named: target.name), let replicas = cached.replicas {
+            return WorkloadScale(
+                desiredReplicas: replicas, readyReplicas: cached.readyReplicas ?? 0, observedAt: client.clock.now(),
+                version: cached.resourceVersion)
+        }
         let get = call(.GET, verb: "get", scale: false)
         let workload = try client.decode(WorkloadObject.self, from: try await client.send(get), call: get)
         var replicas: Int
@@ -127,8 +149,19 @@ public struct KubernetesOrchestrator: Orchestrator {
 }
 
 extension KubernetesClient {
-    /// An orchestrator for one target that shares this client.
+    /// An orchestrator for one target that shares this client (and reads with a GET each time).
     public func orchestrator(for target: KubernetesTarget) -> KubernetesOrchestrator {
         KubernetesOrchestrator(client: self, target: target)
+    }
+
+    /// An orchestrator for one target that reads from the watch of its collection when it can.
+    /// `startedInformer` is the informer when this call created it: the caller must run it (see
+    /// `OrchestratorBackgroundWork`); until it runs, reads fall back to a GET.
+    public func watchingOrchestrator(for target: KubernetesTarget) -> (orchestrator: KubernetesOrchestrator, startedInformer: KubernetesInformer?) {
+        var orchestrator = KubernetesOrchestrator(client: self, target: target)
+        guard let collection = orchestrator.watchableCollection else { return (orchestrator, nil) }
+        let (informer, created) = informer(for: collection)
+        orchestrator.informer = informer
+        return (orchestrator, created ? informer : nil)
     }
 }

@@ -23,6 +23,9 @@ public struct KubernetesPermission: Sendable, Hashable, Comparable, CustomString
         var all = Set<KubernetesPermission>()
         for resource in ["deployments", "statefulsets", "replicasets"] {
             all.insert(.init(group: "apps", resource: resource, verb: "get"))
+            // The watch that serves each tick's read (KubernetesInformer); without these, a GET per read.
+            all.insert(.init(group: "apps", resource: resource, verb: "list"))
+            all.insert(.init(group: "apps", resource: resource, verb: "watch"))
             all.insert(.init(group: "apps", resource: "\(resource)/scale", verb: "get"))
             all.insert(.init(group: "apps", resource: "\(resource)/scale", verb: "patch"))
         }

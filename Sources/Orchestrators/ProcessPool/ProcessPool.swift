@@ -26,6 +26,8 @@ public actor ProcessPool: Orchestrator {
     public nonisolated let settings: ProcessPoolSettings
     public nonisolated let clock: any ControlClock
     private var desired = 0
+    /// Set by `shutdown()`: supervision ends.
+    private var stopped = false
     private var workers: [Worker] = []
     private var consecutiveCrashes = 0
     private var nextStartAllowed: Date?
@@ -136,9 +138,9 @@ public actor ProcessPool: Orchestrator {
         ProcessRunner.signalGroup(pid, signal)
     }
 
-    /// Supervises until the task is cancelled, then stops every worker.
+    /// Supervises until the task is cancelled (or `shutdown()`), then stops every worker.
     public func run() async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !stopped {
             reconcile()
             do {
                 try await clock.sleep(seconds: settings.supervisePeriodSeconds)
@@ -152,6 +154,7 @@ public actor ProcessPool: Orchestrator {
     /// Stops every worker: SIGTERM, then SIGKILL after the grace period; returns when all have exited
     /// (bounded by the grace period plus a few seconds).
     public func shutdown() async {
+        stopped = true
         desired = 0
         for index in workers.indices where workers[index].stoppingSince == nil {
             signal(workers[index].pid, SIGTERM)
@@ -169,5 +172,14 @@ public actor ProcessPool: Orchestrator {
             await ProcessRunner.pause()
         }
         workers.removeAll { !$0.process.isRunning }
+    }
+}
+
+extension ProcessPool: OrchestratorBackgroundWork {
+    public nonisolated var workDescription: String { "supervision of \(targetDescription)" }
+
+    /// `run()`: restarts crashed workers between ticks, and stops every worker when cancelled.
+    public func run(report: @escaping @Sendable (BackgroundNote) -> Void) async {
+        await run()
     }
 }

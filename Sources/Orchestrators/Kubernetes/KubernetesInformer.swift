@@ -1,0 +1,320 @@
+import Foundation
+import Synchronization
+
+/// A collection of workloads of one built-in kind in one namespace (`deployments.apps` in `shop`).
+public struct KubernetesCollection: Hashable, Sendable, CustomStringConvertible {
+    public var group: String
+    public var version: String
+    public var resource: String
+    public var namespace: String
+
+    var path: String {
+        let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
+        return "\(prefix)/namespaces/\(namespace)/\(resource)"
+    }
+
+    public var description: String { "\(resource).\(group.isEmpty ? "core" : group) in namespace \(namespace)" }
+}
+
+/// What a watch says of one workload.
+struct InformedWorkload: Sendable, Equatable {
+    var replicas: Int?
+    var readyReplicas: Int?
+    var resourceVersion: String?
+}
+
+/// Something to say about background work, for the controller's log.
+public struct BackgroundNote: Sendable, Equatable {
+    public enum Level: Sendable, Equatable { case info, warning }
+    public var level: Level
+    public var message: String
+
+    public init(_ level: Level, _ message: String) {
+        self.level = level
+        self.message = message
+    }
+}
+
+/// Work an orchestrator needs done while the controller runs (a Kubernetes watch, the supervision
+/// of a process pool). The controller runs each in its task group until shutdown.
+public protocol OrchestratorBackgroundWork: Sendable {
+    var workDescription: String { get }
+    /// Runs until the task is cancelled.
+    func run(report: @escaping @Sendable (BackgroundNote) -> Void) async
+}
+
+/// Keeps the workloads of one collection in memory from a LIST and then a WATCH, the way a
+/// Kubernetes informer does, so that reading a target's scale each tick costs no request.
+///
+/// While the watch is open the cache is current (the API server pushes every change); whenever it
+/// is not (before the first LIST, after an error, while reconnecting) `workload(named:)` answers
+/// `nil` and the orchestrator reads with a GET as before, so a broken watch costs requests, never
+/// correctness. A watch ended by the server resumes from the last version seen; `410 Expired`
+/// lists again. Missing `list`/`watch` permission is reported once and retried with back-off.
+public final class KubernetesInformer: OrchestratorBackgroundWork {
+    public let collection: KubernetesCollection
+    let client: KubernetesClient
+    /// Asked of the API server per watch (`timeoutSeconds`); it then ends the watch and this resumes.
+    let watchSeconds: Int
+    let pageSize: Int
+
+    struct State {
+        var objects: [String: InformedWorkload] = [:]
+        var live = false
+        var resourceVersion: String?
+        var lists = 0
+        var watches = 0
+        var events = 0
+        var lastError: String?
+        var waiters: [(id: Int, predicate: @Sendable (KubernetesInformerStatus) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiter = 0
+
+        var status: KubernetesInformerStatus {
+            KubernetesInformerStatus(live: live, objects: objects.count, lists: lists, watches: watches, events: events, lastError: lastError)
+        }
+    }
+
+    let state = Mutex(State())
+
+    init(client: KubernetesClient, collection: KubernetesCollection, watchSeconds: Int = 300, pageSize: Int = 500) {
+        self.client = client
+        self.collection = collection
+        self.watchSeconds = watchSeconds
+        self.pageSize = pageSize
+    }
+
+    public var workDescription: String { "kubernetes watch of \(collection)" }
+
+    /// The workload as the open watch last reported it; `nil` when the watch is not open or the
+    /// object is not in the collection.
+    func workload(named name: String) -> InformedWorkload? {
+        state.withLock { $0.live ? $0.objects[name] : nil }
+    }
+
+    public var status: KubernetesInformerStatus { state.withLock { $0.status } }
+
+    /// Returns once `predicate` holds for the informer's status (tests, and start-up checks).
+    public func waitUntil(_ predicate: @escaping @Sendable (KubernetesInformerStatus) -> Bool) async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if predicate(state.status) { return true }
+                state.nextWaiter += 1
+                state.waiters.append((state.nextWaiter, predicate, continuation))
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Applies a change under the lock, then wakes the waiters whose condition now holds.
+    private func update(_ change: (inout State) -> Void) {
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            change(&state)
+            let status = state.status
+            let met = state.waiters.filter { $0.predicate(status) }
+            state.waiters.removeAll { waiter in met.contains { $0.id == waiter.id } }
+            return met.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume() }
+    }
+
+    enum WatchEnd { case closed, expired }
+
+    public func run(report: @escaping @Sendable (BackgroundNote) -> Void) async {
+        var failures = 0
+        var expiredInARow = 0
+        var mustList = true
+        var reported: String?
+        while !Task.isCancelled {
+            do {
+                if mustList {
+                    let count = try await list()
+                    mustList = false
+                    if reported != nil || status.lists == 1 {
+                        report(BackgroundNote(.info, "listed \(count) object(s); watching for changes"))
+                    }
+                    reported = nil
+                }
+                switch try await watch() {
+                case .closed:
+                    expiredInARow = 0
+                case .expired:
+                    // Changes may have been missed: reads go to GETs until the LIST.
+                    update { $0.live = false }
+                    mustList = true
+                    expiredInARow += 1
+                }
+                failures = 0
+                // A server that expires every fresh list's version at once is not hammered.
+                if expiredInARow > 1 { try await client.clock.sleep(seconds: min(30, Double(expiredInARow - 1))) }
+            } catch {
+                if Task.isCancelled { break }
+                let message = (error as? OrchestratorError)?.message ?? "\(error)"
+                update { $0.live = false; $0.lastError = message }
+                if message != reported {
+                    report(BackgroundNote(.warning, "\(message); reading each target with a GET until the watch is back"))
+                    reported = message
+                }
+                failures += 1
+                // A LIST starts over after an error: the failed watch may have missed a 410.
+                mustList = true
+                let wait = min(30, pow(2, Double(min(failures, 6) - 1)))
+                do { try await client.clock.sleep(seconds: wait) } catch { break }
+            }
+        }
+        update { $0.live = false }
+    }
+
+    /// Every object of the collection, page by page; the cache is replaced and live afterwards.
+    private func list() async throws -> Int {
+        var objects: [String: InformedWorkload] = [:]
+        var token: String?
+        var version: String?
+        repeat {
+            var path = collection.path + "?limit=\(pageSize)"
+            if let token { path += "&continue=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token) }
+            let call = callFor(path: path, verb: "list")
+            let page = try client.decode(WorkloadList.self, from: try await client.send(call), call: call)
+            for item in page.items {
+                if let name = item.metadata?.name { objects[name] = item.informed }
+            }
+            version = page.metadata?.resourceVersion
+            token = page.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        guard let version else {
+            throw OrchestratorError(.decode, "LIST \(collection.path): the answer has no metadata.resourceVersion to watch from")
+        }
+        update {
+            $0.objects = objects
+            $0.resourceVersion = version
+            $0.live = true
+            $0.lists += 1
+            $0.lastError = nil
+        }
+        return objects.count
+    }
+
+    /// One watch from the last version, until the server ends it (`.closed`) or says the version
+    /// is too old (`.expired`); throws on any other error.
+    private func watch() async throws -> WatchEnd {
+        let version = state.withLock { $0.resourceVersion } ?? "0"
+        let path = collection.path
+            + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=\(watchSeconds)&resourceVersion=\(version)"
+        let call = callFor(path: path, verb: "watch")
+        let stream = try await client.openStream(call)
+        if stream.status == 410 { return .expired }
+        update { $0.live = true; $0.watches += 1; $0.lastError = nil }
+        var line: [UInt8] = []
+        for try await buffer in stream.body {
+            let chunk = Array(buffer.readableBytesView)
+            var rest = chunk[...]
+            while let newline = rest.firstIndex(of: UInt8(ascii: "\n")) {
+                line += rest[..<newline]
+                rest = rest[(newline + 1)...]
+                if !line.isEmpty, try apply(line, call: call) == .expired { return .expired }
+                line.removeAll(keepingCapacity: true)
+            }
+            line += rest
+            guard line.count <= 16 << 20 else {
+                throw OrchestratorError(.decode, "GET \(call.path): a watch event is longer than 16 MiB")
+            }
+        }
+        if !line.isEmpty, try apply(line, call: call) == .expired { return .expired }
+        return .closed
+    }
+
+    private enum Applied { case applied, expired }
+
+    private func apply(_ line: [UInt8], call: KubernetesAPICall) throws -> Applied {
+        let event = try client.decode(WatchEvent.self, from: line, call: call)
+        let name = event.object.metadata?.name
+        let version = event.object.metadata?.resourceVersion
+        switch event.type {
+        case "ADDED", "MODIFIED":
+            guard let name else { throw OrchestratorError(.decode, "GET \(call.path): a \(event.type) event without metadata.name") }
+            update {
+                $0.objects[name] = event.object.informed
+                if let version { $0.resourceVersion = version }
+                $0.events += 1
+            }
+        case "DELETED":
+            update {
+                if let name { $0.objects[name] = nil }
+                if let version { $0.resourceVersion = version }
+                $0.events += 1
+            }
+        case "BOOKMARK":
+            update { if let version { $0.resourceVersion = version } }
+        case "ERROR":
+            if event.object.code == 410 { return .expired }
+            let code = event.object.code.map { "\($0) " } ?? ""
+            throw OrchestratorError(.serverError, "GET \(call.path): the watch ended with an error: \(code)\(event.object.reason ?? "") \(event.object.message ?? "")")
+        default:
+            throw OrchestratorError(.decode, "GET \(call.path): unknown watch event type \"\(event.type)\"")
+        }
+        return .applied
+    }
+
+    private func callFor(path: String, verb: String) -> KubernetesAPICall {
+        KubernetesAPICall(
+            method: .GET, path: path, verb: verb, group: collection.group, resource: collection.resource,
+            namespace: collection.namespace, name: nil)
+    }
+}
+
+/// What an informer has done, for tests, logs and the benchmark.
+public struct KubernetesInformerStatus: Sendable, Equatable {
+    /// The cache is current (a LIST done and the watch open).
+    public var live: Bool
+    public var objects: Int
+    public var lists: Int
+    public var watches: Int
+    public var events: Int
+    public var lastError: String?
+}
+
+struct WorkloadList: Decodable {
+    struct Metadata: Decodable {
+        var resourceVersion: String?
+        var `continue`: String?
+    }
+    var metadata: Metadata?
+    var items: [WatchedObject]
+}
+
+struct WatchEvent: Decodable {
+    var type: String
+    var object: WatchedObject
+}
+
+/// A workload as a LIST or watch event carries it, or the `Status` of an `ERROR` event (whose
+/// `status` is a string, so the workload status is decoded only when it is an object).
+struct WatchedObject: Decodable {
+    struct Metadata: Decodable {
+        var name: String?
+        var resourceVersion: String?
+    }
+    var metadata: Metadata?
+    var spec: WorkloadObject.Spec?
+    var status: WorkloadObject.Status?
+    var code: Int?
+    var reason: String?
+    var message: String?
+
+    enum CodingKeys: String, CodingKey { case metadata, spec, status, code, reason, message }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decodeIfPresent(Metadata.self, forKey: .metadata)
+        spec = try container.decodeIfPresent(WorkloadObject.Spec.self, forKey: .spec)
+        status = try? container.decodeIfPresent(WorkloadObject.Status.self, forKey: .status)
+        code = try container.decodeIfPresent(Int.self, forKey: .code)
+        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        message = try container.decodeIfPresent(String.self, forKey: .message)
+    }
+
+    /// Built-in kinds omit `readyReplicas` when it is 0.
+    var informed: InformedWorkload {
+        InformedWorkload(replicas: spec?.replicas, readyReplicas: status?.readyReplicas ?? 0, resourceVersion: metadata?.resourceVersion)
+    }
+}
