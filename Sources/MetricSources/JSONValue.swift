@@ -103,8 +103,10 @@ public enum JSONPointer {
         guard pointer.hasPrefix("/") else {
             throw FetchError(.config, "JSON pointer \"\(pointer)\" must be empty or start with \"/\"")
         }
-        return pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.contains("~") ? $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~") : String($0)
+        let parts = pointer.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard pointer.utf8.contains(UInt8(ascii: "~")) else { return parts.map { String(decoding: $0, as: UTF8.self) } }
+        return parts.map {
+            String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
     }
 

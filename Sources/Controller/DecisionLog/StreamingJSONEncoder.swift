@@ -162,6 +162,44 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         try encoder.child(key).encode(value)
     }
 
+    // The common scalars are written in place: the generic path costs a child encoder and a type
+    // test per field.
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        self.key(key)
+        encoder.output.string(value)
+    }
+
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        self.key(key)
+        encoder.output.number(value)
+    }
+
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        self.key(key)
+        encoder.output.append(value.description)
+    }
+
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        self.key(key)
+        encoder.output.append(value ? "true" : "false")
+    }
+
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) }
+    }
+
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         encoder.output.unsupported = true
         return encoder.child(key).container(keyedBy: keyType)
@@ -205,6 +243,21 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer {
         let index = encoder.count
         encoder.nextElement()
         try encoder.child(IndexKey(index)).encode(value)
+    }
+
+    mutating func encode(_ value: String) throws {
+        encoder.nextElement()
+        encoder.output.string(value)
+    }
+
+    mutating func encode(_ value: Double) throws {
+        encoder.nextElement()
+        encoder.output.number(value)
+    }
+
+    mutating func encode(_ value: Int) throws {
+        encoder.nextElement()
+        encoder.output.append(value.description)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
