@@ -376,20 +376,24 @@ public actor ControllerRuntime: StatusBackend {
     }
 
     // The reads below query SQLite off the runtime actor, so that a reader of the decision log never
-    // holds up ticks (or the status of a thousand targets).
+    // holds up ticks (or the status of a thousand targets), and on a thread pool (`offload`), so that
+    // they block no thread that runs tasks or network I/O.
 
     public nonisolated func targetDetail(name: String, scorecardWindowSeconds: Double) async throws(ControlError) -> TargetDetail {
         let (worker, summary, now, interval) = try await detailState(name)
         let inMemory = await worker.last
-        let last = try deps.store.lastDecision(target: name) ?? inMemory
-        let maxGap = max(interval * 4, 60)
-        // From one gap before the window, so that the decision in force at its start counts.
-        let inputs = try deps.store.scoreInputs(target: name, from: now - scorecardWindowSeconds - maxGap, to: now)
-        let scorecard = Scorecard.compute(
-            target: name, inputs: inputs, from: now - scorecardWindowSeconds, to: now, maxGapSeconds: maxGap)
-        return TargetDetail(
-            summary: summary, lastDecision: last, forecast: await worker.forecastView(now: now), scorecard: scorecard,
-            audit: try deps.store.audit(target: name, limit: 20))
+        let forecast = await worker.forecastView(now: now)
+        let store = deps.store
+        let (last, scorecard, audit) = try await offload { () throws(ControlError) in
+            let last = try store.lastDecision(target: name) ?? inMemory
+            let maxGap = max(interval * 4, 60)
+            // From one gap before the window, so that the decision in force at its start counts.
+            let inputs = try store.scoreInputs(target: name, from: now - scorecardWindowSeconds - maxGap, to: now)
+            let scorecard = Scorecard.compute(
+                target: name, inputs: inputs, from: now - scorecardWindowSeconds, to: now, maxGapSeconds: maxGap)
+            return (last, scorecard, try store.audit(target: name, limit: 20))
+        }
+        return TargetDetail(summary: summary, lastDecision: last, forecast: forecast, scorecard: scorecard, audit: audit)
     }
 
     private func detailState(_ name: String) throws(ControlError) -> (TargetWorker, TargetSummary, Double, Double) {
@@ -408,15 +412,21 @@ public actor ControllerRuntime: StatusBackend {
         guard await knownTarget(name) else { throw await unknownTarget(name, parameter: "name") }
         let now = deps.clock.now().timeIntervalSince1970
         // `to` is exclusive: include a decision made at this very instant.
-        let inputs = try deps.store.scoreInputs(target: name, from: now - windowSeconds, to: now.nextUp)
-        return TargetSeries.downsample(target: name, inputs: inputs, from: now - windowSeconds, to: now)
+        let store = deps.store
+        return try await offload { () throws(ControlError) in
+            let inputs = try store.scoreInputs(target: name, from: now - windowSeconds, to: now.nextUp)
+            return TargetSeries.downsample(target: name, inputs: inputs, from: now - windowSeconds, to: now)
+        }
     }
 
     public nonisolated func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
-        if let target = query.target, !(await knownTarget(target)), (try deps.store.lastDecision(target: target)) == nil {
+        let store = deps.store
+        if let target = query.target, !(await knownTarget(target)),
+           try await offload({ () throws(ControlError) in try store.lastDecision(target: target) }) == nil
+        {
             throw await unknownTarget(target, parameter: "target")
         }
-        return try deps.store.decisions(query)
+        return try await offload { () throws(ControlError) in try store.decisions(query) }
     }
 
     public func setMode(_ mode: RunMode, target: String?, actor: String) async throws(ControlError) -> RunMode {
