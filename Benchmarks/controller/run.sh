@@ -23,7 +23,9 @@ for product in forescale controller-bench-fixture; do swift build -c release --p
 BIN="$(swift build -c release --show-bin-path)"
 
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {  # forescale first, so that its log does not end with the fixture's endpoints going away
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done; wait 2>/dev/null || true
+}
 trap cleanup EXIT
 
 wait_for_line() {  # FILE PREFIX SECONDS → the first line of FILE starting with PREFIX
@@ -98,7 +100,7 @@ model="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources || echo ' + uncommitted Sources changes')"
   echo "- Machine: $(nproc) cores, $model, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo); $(swift --version 2>/dev/null | head -1)"
   echo "- Load average at the start of the load runs: $LOADAVG_LOAD; at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine compete for the same cores)"
-  echo "- Setup: $TARGETS live targets, 3 JSON metrics each from one document (one GET per target per tick), a Kubernetes GET of the Deployment per tick and a PATCH of its scale when the count changes, via the fake API server; interval ${INTERVAL}s; fixture in a separate process on the same cores"
+  echo "- Setup: $TARGETS live targets, 3 JSON metrics each from one document (one GET per target per tick), the Deployments read from a LIST+WATCH of the namespace (a GET only before the first LIST) and a PATCH of the scale when the count changes, via the fake API server; interval ${INTERVAL}s; fixture in a separate process on the same cores"
   echo
   echo "| Figure | Target | Measured |"
   echo "|---|---|---|"

@@ -93,7 +93,7 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
 
     public var status: KubernetesInformerStatus { state.withLock { $0.status } }
 
-    /// Returns once `predicate` holds for the informer's status (tests, and start-up checks).
+    /// Returns once `predicate` holds for the informer's status (for tests).
     public func waitUntil(_ predicate: @escaping @Sendable (KubernetesInformerStatus) -> Bool) async {
         await withCheckedContinuation { continuation in
             let resumeNow = state.withLock { state -> Bool in
