@@ -29,6 +29,21 @@ struct KubernetesInformerTests {
         }
     }
 
+    /// A fake API server with Deployment `shop/web` at `replicas`, its watching orchestrator, and the
+    /// informer running for the duration of `body`. `before` runs before the informer starts.
+    func withWatchedWeb(
+        replicas: Int, readyReplicas: Int? = nil, before: (FakeKubernetesAPIServer) async -> Void = { _ in },
+        _ body: (FakeKubernetesAPIServer, KubernetesClient, KubernetesOrchestrator, KubernetesInformer, Notes) async throws -> Void
+    ) async throws {
+        try await withKubernetes { server, client in
+            await server.addWorkload(namespace: "shop", name: "web", replicas: replicas, readyReplicas: readyReplicas)
+            await before(server)
+            let (orchestrator, started) = client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
+            let informer = try #require(started)
+            try await whileRunning(informer) { notes in try await body(server, client, orchestrator, informer, notes) }
+        }
+    }
+
     func waitLive(_ informer: KubernetesInformer, watches: Int = 1, lists: Int = 1) async {
         await informer.waitUntil { $0.live && $0.watches >= watches && $0.lists >= lists }
     }
@@ -71,117 +86,92 @@ struct KubernetesInformerTests {
 
     @Test("follows its own patches, another writer's changes and status updates as the watch pushes them")
     func followsChanges() async throws {
-        try await withKubernetes { server, client in
-            await server.addWorkload(namespace: "shop", name: "web", replicas: 2, readyReplicas: 2)
-            let (orchestrator, started) = client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
-            let informer = try #require(started)
+        try await withWatchedWeb(replicas: 2, readyReplicas: 2) { server, client, orchestrator, informer, _ in
             #expect(client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "api")).startedInformer == nil,
                     "one informer per collection")
-            try await whileRunning(informer) { _ in
-                await waitLive(informer)
-                let read = try await orchestrator.currentScale()
-                #expect(try await orchestrator.apply(replicas: 5, decision: nil, observed: read) == .scaled(from: 2, to: 5))
-                await informer.waitUntil { $0.events >= 1 }
-                let afterPatch = try await orchestrator.currentScale()
-                #expect(afterPatch.desiredReplicas == 5)
-                #expect(afterPatch.version == String(try #require(await server.workload(namespace: "shop", name: "web")).resourceVersion))
+            await waitLive(informer)
+            let read = try await orchestrator.currentScale()
+            #expect(try await orchestrator.apply(replicas: 5, decision: nil, observed: read) == .scaled(from: 2, to: 5))
+            await informer.waitUntil { $0.events >= 1 }
+            let afterPatch = try await orchestrator.currentScale()
+            #expect(afterPatch.desiredReplicas == 5)
+            #expect(afterPatch.version == String(try #require(await server.workload(namespace: "shop", name: "web")).resourceVersion))
 
-                await server.addWorkload(namespace: "shop", name: "web", replicas: 9, readyReplicas: 3)  // kubectl scale
-                await informer.waitUntil { $0.events >= 2 }
-                #expect(try await orchestrator.currentScale().desiredReplicas == 9)
-                await server.setReadyReplicas(7, namespace: "shop", name: "web")
-                await informer.waitUntil { $0.events >= 3 }
-                #expect(try await orchestrator.currentScale().readyReplicas == 7)
-                #expect(await objectReads(server) == 0)
-            }
+            await server.addWorkload(namespace: "shop", name: "web", replicas: 9, readyReplicas: 3)  // kubectl scale
+            await informer.waitUntil { $0.events >= 2 }
+            #expect(try await orchestrator.currentScale().desiredReplicas == 9)
+            await server.setReadyReplicas(7, namespace: "shop", name: "web")
+            await informer.waitUntil { $0.events >= 3 }
+            #expect(try await orchestrator.currentScale().readyReplicas == 7)
+            #expect(await objectReads(server) == 0)
         }
     }
 
     @Test("a watch the server ends resumes from the last version seen, without listing again")
     func resumesAfterTheWatchEnds() async throws {
-        try await withKubernetes { server, client in
-            await server.addWorkload(namespace: "shop", name: "web", replicas: 2)
-            let (orchestrator, started) = client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
-            let informer = try #require(started)
-            try await whileRunning(informer) { _ in
-                await waitLive(informer)
-                await server.sendBookmarks()
-                await server.addWorkload(namespace: "shop", name: "web", replicas: 3)
-                await informer.waitUntil { $0.events >= 1 }
-                await server.dropWatches()
-                await waitLive(informer, watches: 2)
-                await server.addWorkload(namespace: "shop", name: "web", replicas: 4)
-                await informer.waitUntil { $0.events >= 2 }
-                #expect(try await orchestrator.currentScale().desiredReplicas == 4)
-                #expect(informer.status.lists == 1)
-                let watches = await server.requests().filter { ($0.query ?? "").contains("watch=1") }
-                let version = try #require(await server.workload(namespace: "shop", name: "web")).resourceVersion - 1
-                #expect(watches.last?.query?.contains("resourceVersion=\(version)") == true, "resumed from the last event's version")
-                #expect(await objectReads(server) == 0)
-            }
+        try await withWatchedWeb(replicas: 2) { server, _, orchestrator, informer, _ in
+            await waitLive(informer)
+            await server.sendBookmarks()
+            await server.addWorkload(namespace: "shop", name: "web", replicas: 3)
+            await informer.waitUntil { $0.events >= 1 }
+            await server.dropWatches()
+            await waitLive(informer, watches: 2)
+            await server.addWorkload(namespace: "shop", name: "web", replicas: 4)
+            await informer.waitUntil { $0.events >= 2 }
+            #expect(try await orchestrator.currentScale().desiredReplicas == 4)
+            #expect(informer.status.lists == 1)
+            let watches = await server.requests().filter { ($0.query ?? "").contains("watch=1") }
+            let version = try #require(await server.workload(namespace: "shop", name: "web")).resourceVersion - 1
+            #expect(watches.last?.query?.contains("resourceVersion=\(version)") == true, "resumed from the last event's version")
+            #expect(await objectReads(server) == 0)
         }
     }
 
     @Test("a version too old for the server (410 Expired, as a watch event or as the answer) lists again", arguments: [false, true])
     func listsAgainWhenExpired(asStatus: Bool) async throws {
-        try await withKubernetes { server, client in
-            await server.addWorkload(namespace: "shop", name: "web", replicas: 2)
-            let (orchestrator, started) = client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
-            let informer = try #require(started)
-            try await whileRunning(informer) { notes in
-                await waitLive(informer)
-                if asStatus {
-                    await server.inject(FakeKubernetesFault(method: "GET", queryContains: "watch=1", action: .status(410)))
-                } else {
-                    await server.compactHistory()
-                }
-                await server.dropWatches()
-                await server.addWorkload(namespace: "shop", name: "web", replicas: 6)
-                await waitLive(informer, watches: 2, lists: 2)
-                let scale = try await orchestrator.currentScale()
-                #expect(scale.desiredReplicas == 6)
-                #expect(notes.withLock { $0.allSatisfy { $0.level == .info } }, "an expired version is routine, not a failure")
+        try await withWatchedWeb(replicas: 2) { server, _, orchestrator, informer, notes in
+            await waitLive(informer)
+            if asStatus {
+                await server.inject(FakeKubernetesFault(method: "GET", queryContains: "watch=1", action: .status(410)))
+            } else {
+                await server.compactHistory()
             }
+            await server.dropWatches()
+            await server.addWorkload(namespace: "shop", name: "web", replicas: 6)
+            await waitLive(informer, watches: 2, lists: 2)
+            let scale = try await orchestrator.currentScale()
+            #expect(scale.desiredReplicas == 6)
+            #expect(notes.withLock { $0.allSatisfy { $0.level == .info } }, "an expired version is routine, not a failure")
         }
     }
 
     @Test("without list permission it says which, and reads fall back to a GET each")
     func forbiddenFallsBackToGets() async throws {
-        try await withKubernetes { server, client in
-            await server.addWorkload(namespace: "shop", name: "web", replicas: 2)
-            await server.setAllowed(["get deployments", "get deployments/scale", "patch deployments/scale"])
-            let (orchestrator, started) = client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
-            let informer = try #require(started)
-            try await whileRunning(informer) { notes in
-                await informer.waitUntil { $0.lastError != nil }
-                let warning = try #require(notes.withLock { $0.first })
-                #expect(warning.level == .warning)
-                #expect(warning.message.contains(#"RBAC must allow verb "list" on resource "deployments" in apiGroup "apps" in namespace "shop""#))
-                #expect(warning.message.contains("reading each target with a GET"))
-                #expect(!informer.status.live)
-                #expect(try await orchestrator.currentScale().desiredReplicas == 2)
-                #expect(await objectReads(server) == 1)
-                // Granted later: the next attempt lists and the watch serves reads.
-                await server.setAllowed(nil)
-                await waitLive(informer)
-                #expect(notes.withLock { $0.count } == 2, "one warning, one recovery note, whatever the retries")
-            }
+        try await withWatchedWeb(replicas: 2, before: { await $0.setAllowed(["get deployments", "get deployments/scale", "patch deployments/scale"]) }) {
+            server, _, orchestrator, informer, notes in
+            await informer.waitUntil { $0.lastError != nil }
+            let warning = try #require(notes.withLock { $0.first })
+            #expect(warning.level == .warning)
+            #expect(warning.message.contains(#"RBAC must allow verb "list" on resource "deployments" in apiGroup "apps" in namespace "shop""#))
+            #expect(warning.message.contains("reading each target with a GET"))
+            #expect(!informer.status.live)
+            #expect(try await orchestrator.currentScale().desiredReplicas == 2)
+            #expect(await objectReads(server) == 1)
+            // Granted later: the next attempt lists and the watch serves reads.
+            await server.setAllowed(nil)
+            await waitLive(informer)
+            #expect(notes.withLock { $0.count } == 2, "one warning, one recovery note, whatever the retries")
         }
     }
 
     @Test("a deleted workload leaves the cache, and the read's GET says it is gone")
     func deletedWorkload() async throws {
-        try await withKubernetes { server, client in
-            await server.addWorkload(namespace: "shop", name: "web", replicas: 2)
-            let (orchestrator, started) = client.watchingOrchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
-            let informer = try #require(started)
-            try await whileRunning(informer) { _ in
-                await waitLive(informer)
-                await server.deleteWorkload(namespace: "shop", name: "web")
-                await informer.waitUntil { $0.objects == 0 }
-                await #expect(throws: OrchestratorError.self) { try await orchestrator.currentScale() }
-                #expect(await objectReads(server) == 1)
-            }
+        try await withWatchedWeb(replicas: 2) { server, _, orchestrator, informer, _ in
+            await waitLive(informer)
+            await server.deleteWorkload(namespace: "shop", name: "web")
+            await informer.waitUntil { $0.objects == 0 }
+            await #expect(throws: OrchestratorError.self) { try await orchestrator.currentScale() }
+            #expect(await objectReads(server) == 1)
         }
     }
 
