@@ -198,8 +198,10 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
     /// is too old (`.expired`); throws on any other error.
     private func watch() async throws -> WatchEnd {
         let version = state.withLock { $0.resourceVersion } ?? "0"
+        // Versions are opaque strings: encoded like the `continue` token.
+        let encoded = version.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? version
         let path = collection.path
-            + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=\(watchSeconds)&resourceVersion=\(version)"
+            + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=\(watchSeconds)&resourceVersion=\(encoded)"
         let call = callFor(path: path, verb: "watch")
         let stream = try await client.openStream(call)
         if stream.status == 410 { return .expired }
