@@ -112,13 +112,7 @@ public struct FakeKubernetesAPIServer: Sendable {
 
 extension FakeKubernetesState {
     /// A status update: like the real API server's, it bumps the object's resourceVersion.
-    func setReady(_ ready: Int, key: String) {
-        guard var workload = workloads[key] else { return }
-        workload.readyReplicas = ready
-        workload.resourceVersion = bump()
-        workloads[key] = workload
-        record("MODIFIED", workload)
-    }
+    func setReady(_ ready: Int, key: String) { modify(key) { $0.readyReplicas = ready } }
     func addFault(_ fault: FakeKubernetesFault) { faults.append(fault) }
     func setTokens(_ tokens: Set<String>) { acceptedTokens = tokens }
     func setAllowed(_ allowed: Set<String>?) { self.allowed = allowed }

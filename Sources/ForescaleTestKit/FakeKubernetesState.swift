@@ -53,6 +53,18 @@ actor FakeKubernetesState {
         record(existed ? "MODIFIED" : "ADDED", workload)
     }
 
+    /// Changes a stored workload as a write to the API server does: a new resourceVersion and a
+    /// `MODIFIED` event for watches. `nil` when there is no such workload.
+    @discardableResult
+    func modify(_ key: String, _ change: (inout FakeWorkload) -> Void = { _ in }) -> FakeWorkload? {
+        guard var workload = workloads[key] else { return nil }
+        change(&workload)
+        workload.resourceVersion = bump()
+        workloads[key] = workload
+        record("MODIFIED", workload)
+        return workload
+    }
+
     func handle(_ request: RecordedRequest) async throws -> CannedResponse {
         requests.append(request)
         var delay: Double?
@@ -80,8 +92,7 @@ actor FakeKubernetesState {
 
     private func concurrentWrite(path: String) {
         for (key, workload) in workloads where path.contains("/\(workload.resource)/\(workload.name)") {
-            workloads[key]?.resourceVersion = bump()
-            if let changed = workloads[key] { record("MODIFIED", changed) }
+            modify(key)
         }
         for (key, lease) in leases where path.hasSuffix("/leases/\(lease.metadata.name)") {
             leases[key]?.metadata.resourceVersion = String(bump())
@@ -174,11 +185,7 @@ actor FakeKubernetesState {
            version != String(workload.resourceVersion) {
             return FakeStatus.body(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(workload.resource).\(workload.group) \"\(workload.name)\": the object has been modified; please apply your changes to the latest version and try again", name: workload.name, group: workload.group, kind: workload.resource)
         }
-        var updated = workload
-        updated.replicas = replicas
-        updated.resourceVersion = bump()
-        workloads[key] = updated
-        record("MODIFIED", updated)
+        let updated = modify(key) { $0.replicas = replicas } ?? workload
         return .json(200, scaleJSON(updated))
     }
 }

@@ -421,12 +421,14 @@ public actor ControllerRuntime: StatusBackend {
 
     public nonisolated func decisions(_ query: DecisionQuery) async throws(ControlError) -> DecisionPage {
         let store = deps.store
-        if let target = query.target, !(await knownTarget(target)),
-           try await offload({ () throws(ControlError) in try store.lastDecision(target: target) }) == nil
-        {
-            throw await unknownTarget(target, parameter: "target")
+        // A target no longer configured is still known by its decisions in the log.
+        let configured = if let target = query.target { await knownTarget(target) } else { true }
+        let page = try await offload { () throws(ControlError) -> DecisionPage? in
+            if !configured, let target = query.target, try store.lastDecision(target: target) == nil { return nil }
+            return try store.decisions(query)
         }
-        return try await offload { () throws(ControlError) in try store.decisions(query) }
+        guard let page else { throw await unknownTarget(query.target ?? "", parameter: "target") }
+        return page
     }
 
     public func setMode(_ mode: RunMode, target: String?, actor: String) async throws(ControlError) -> RunMode {

@@ -19,7 +19,8 @@ public struct KubernetesCollection: Hashable, Sendable, CustomStringConvertible 
 /// What a watch says of one workload.
 struct InformedWorkload: Sendable, Equatable {
     var replicas: Int?
-    var readyReplicas: Int?
+    /// 0 when the object omits it (built-in kinds do, at 0).
+    var readyReplicas: Int
     var resourceVersion: String?
 }
 

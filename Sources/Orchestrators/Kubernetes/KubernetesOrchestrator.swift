@@ -39,11 +39,14 @@ public struct KubernetesOrchestrator: Orchestrator {
     /// CRD says, read through `/scale`, so it is not watched.
     public var watchableCollection: KubernetesCollection? {
         switch target.kind {
-        case .deployment, .statefulSet, .replicaSet:
-            KubernetesCollection(group: target.group, version: target.version, resource: target.resource, namespace: namespace)
-        case .custom:
-            nil
+        case .deployment, .statefulSet, .replicaSet: collection
+        case .custom: nil
         }
+    }
+
+    /// The target's kind in its namespace.
+    var collection: KubernetesCollection {
+        KubernetesCollection(group: target.group, version: target.version, resource: target.resource, namespace: namespace)
     }
 
     public var targetDescription: String {
@@ -51,10 +54,7 @@ public struct KubernetesOrchestrator: Orchestrator {
         return "kubernetes \(gv) \(target.resource) \(namespace)/\(target.name)"
     }
 
-    var workloadPath: String {
-        let prefix = target.group.isEmpty ? "/api/\(target.version)" : "/apis/\(target.group)/\(target.version)"
-        return "\(prefix)/namespaces/\(namespace)/\(target.resource)/\(target.name)"
-    }
+    var workloadPath: String { collection.path + "/" + target.name }
 
     func call(_ method: HTTPMethod, verb: String, scale: Bool) -> KubernetesAPICall {
         KubernetesAPICall(
@@ -81,7 +81,7 @@ public struct KubernetesOrchestrator: Orchestrator {
     public func currentScale() async throws -> WorkloadScale {
         if let cached = informer?.workload(named: target.name), let replicas = cached.replicas {
             return WorkloadScale(
-                desiredReplicas: replicas, readyReplicas: cached.readyReplicas ?? 0, observedAt: client.clock.now(),
+                desiredReplicas: replicas, readyReplicas: cached.readyReplicas, observedAt: client.clock.now(),
                 version: cached.resourceVersion)
         }
         let get = call(.GET, verb: "get", scale: false)
