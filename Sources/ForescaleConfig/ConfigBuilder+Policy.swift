@@ -145,7 +145,7 @@ extension ConfigBuilder {
         }
         if let behavior = reader.map(map, "behavior", allowed: ConfigSchema.behavior) {
             policy.scaleUp = parseRules(behavior, "scaleUp", defaults: .defaultScaleUp)
-            policy.scaleDown = parseRules(behavior, "scaleDown", defaults: .defaultScaleDown)
+            policy.scaleDown = parseRules(behavior, "scaleDown", defaults: .planScaleDown)
         }
         if let forecast = reader.map(map, "forecast", allowed: ConfigSchema.forecast) {
             policy.forecast = ForecastUse(enabled: reader.bool(forecast, "enabled") ?? true, allowScaleDown: reader.bool(forecast, "scaleDown") ?? false)

@@ -9,7 +9,8 @@
 /// - Returns: the decision and the state to pass to the next tick.
 ///
 /// The plan: replicas to serve the expected arrival rate at the target utilisation, plus
-/// replicas to drain the current backlog within the latency SLO. The expected rate is the
+/// replicas to drain, within the latency SLO, the backlog expected when a replica asked for now
+/// becomes useful (see `Plan.projectedBacklog`). The expected rate is the
 /// forecast's upper quantile when the policy uses forecasts (never below the observed rate unless
 /// forecast-driven scale-down is allowed), else the observed rate. The guardrails then apply in
 /// the order documented on `Guardrails`. A missing, stale or invalid lag, arrival rate or
@@ -62,11 +63,14 @@ public func decide(
             current, current: current, window: &state.planRecommendations,
             up: policy.scaleUp, down: policy.scaleDown, now: now)
     } else {
-        let plan = Plan.make(data: data, capacity: capacity.perReplica ?? 0, policy: policy, forecast: forecast)
+        let plan = Plan.make(
+            data: data, lagAge: observation.lag?.ageSeconds ?? 0, capacity: capacity.perReplica ?? 0,
+            policy: policy, forecast: forecast)
         inputs.expectedArrivalRate = plan.expectedRate
         inputs.arrivalRateSource = plan.rateSource
         inputs.serveReplicas = plan.serve
         inputs.drainReplicas = plan.drain
+        inputs.projectedBacklog = plan.backlog
         usedForecast = plan.rateSource == .forecast ? forecast : nil
         planned = Guardrails.replicas(for: plan.need)
         steps += plan.steps
@@ -116,15 +120,23 @@ struct Plan {
     var rateSource: ArrivalRateSource
     var serve: Double
     var drain: Double
+    /// The backlog `drain` plans for.
+    var backlog: Double
     var steps: [Step]
 
     var need: Double { serve + drain }
 
-    static func make(data: CheckedObservation, capacity: Double, policy: ScalingPolicy, forecast: ForecastInput?) -> Plan {
+    static func make(
+        data: CheckedObservation, lagAge: Double, capacity: Double, policy: ScalingPolicy, forecast: ForecastInput?
+    ) -> Plan {
         let observed = data.arrivalRate ?? 0  // present: a missing rate holds before the plan is made
         let lag = data.lag ?? 0
         let perReplica = capacity * policy.targetUtilization
-        let drain = lag / (capacity * policy.latencySLOSeconds)
+        let lead = policy.startupSeconds + max(0, lagAge)
+        let backlog = projectedBacklog(
+            lag: lag, arrivalRate: observed, capacity: capacity, current: data.current, ready: data.readyReplicas,
+            lead: lead, slo: policy.latencySLOSeconds)
+        let drain = backlog / (capacity * policy.latencySLOSeconds)
         var steps: [Step] = []
         var rate = observed
         var source = ArrivalRateSource.observed
@@ -143,6 +155,34 @@ struct Plan {
                 }
             }
         }
-        return Plan(expectedRate: rate, rateSource: source, serve: rate / perReplica, drain: drain, steps: steps)
+        return Plan(expectedRate: rate, rateSource: source, serve: rate / perReplica, drain: drain, backlog: backlog, steps: steps)
+    }
+
+    /// The backlog expected when a replica asked for now becomes useful, `lead` seconds after the
+    /// lag was read (start-up plus the lag's age): the lag, plus what arrives at the observed rate,
+    /// minus what the replicas serving meanwhile drain at full capacity.
+    ///
+    /// Replicas serving meanwhile: the ready ones (at most the desired count: a scale-down removes
+    /// replicas at once), plus half of those still starting — they join during the lead time, on
+    /// average half-way through. Without a ready count, the desired count.
+    ///
+    /// Never below what would be left of today's lag drained evenly within the SLO plus the lead,
+    /// `lag × slo / (slo + lead)`: a plan below the current count takes replicas away at once,
+    /// so it must drain today's lag itself.
+    ///
+    /// Planning on the projection rather than on today's lag adds no replicas for a backlog the
+    /// current ones will have drained before a new one could help, and plans earlier for a
+    /// backlog that grows (Benchmarks/simulate/README.md records the effect).
+    static func projectedBacklog(
+        lag: Double, arrivalRate: Double, capacity: Double, current: Int, ready: Int?, lead: Double, slo: Double
+    ) -> Double {
+        let serving: Double
+        if let ready {
+            serving = Double(min(ready, current)) + Double(max(0, current - ready)) / 2
+        } else {
+            serving = Double(current)
+        }
+        let projected = lag + (arrivalRate - serving * capacity) * lead
+        return max(projected, lag * slo / (slo + lead), 0)
     }
 }

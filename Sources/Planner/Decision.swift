@@ -57,6 +57,9 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
     public var serveReplicas: Double?
     /// Fractional replicas to drain the backlog within the latency SLO.
     public var drainReplicas: Double?
+    /// The backlog expected when a replica asked for now becomes useful: what `drainReplicas`
+    /// drains (messages).
+    public var projectedBacklog: Double?
     /// Values that were missing, stale or invalid in this tick.
     public var dataProblems: [DataProblem]
 
@@ -69,6 +72,7 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
         arrivalRateSource: ArrivalRateSource? = nil,
         serveReplicas: Double? = nil,
         drainReplicas: Double? = nil,
+        projectedBacklog: Double? = nil,
         dataProblems: [DataProblem] = []
     ) {
         self.observation = observation
@@ -79,6 +83,7 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
         self.arrivalRateSource = arrivalRateSource
         self.serveReplicas = serveReplicas
         self.drainReplicas = drainReplicas
+        self.projectedBacklog = projectedBacklog
         self.dataProblems = dataProblems
     }
 }

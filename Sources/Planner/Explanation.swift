@@ -22,8 +22,12 @@ enum Explanation {
             }
             var plan = "arrival \(number(rate))/s (\(origin)) needs \(number(inputs.serveReplicas ?? 0))"
             plan += " at \(number(policy.targetUtilization * 100))% of \(number(capacity))/s per replica"
-            if let lag = inputs.observation.lag?.value, lag > 0 {
-                plan += ", backlog \(number(lag)) needs \(number(inputs.drainReplicas ?? 0)) to drain in \(number(policy.latencySLOSeconds))s"
+            let lag = inputs.observation.lag?.value ?? 0
+            let projected = inputs.projectedBacklog ?? lag
+            if lag > 0 || projected > 0 {
+                plan += ", backlog \(number(lag))"
+                if projected != lag { plan += " (\(number(projected)) when a new replica is useful)" }
+                plan += " needs \(number(inputs.drainReplicas ?? 0)) to drain in \(number(policy.latencySLOSeconds))s"
             }
             parts.append(plan + " → plan \(planned)")
         }

@@ -7,8 +7,9 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var maxReplicas: Int
     /// Messages per second one replica drains: configured, or learned online.
     public var capacity: CapacityPolicy
-    /// Share of a replica's capacity the plan may use for arrivals (0 < u ≤ 1). The default, 0.95, is
-    /// high because the forecast's upper quantile already carries the margin for what is not known
+    /// Share of a replica's capacity the plan may use for arrivals (0 < u ≤ 1). The default, 1.0,
+    /// plans on full capacity because the forecast's upper quantile already carries the margin
+    /// for what is not known, and the backlog term catches what it misses
     /// (Benchmarks/simulate/README.md records how it was chosen).
     public var targetUtilization: Double
     /// A message should wait no longer than this; the backlog is planned to drain within it.
@@ -17,7 +18,7 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var startupSeconds: Double
     /// Partition count: replicas above it would idle. `nil` when the workload has no partitions.
     public var partitions: Int?
-    /// A change smaller than this share of the current count is not made (HPA's 10 %).
+    /// A change smaller than this share of the current count is not made (15 %; HPA's is 10 %).
     public var tolerance: Double
     public var scaleUp: ScalingRules
     public var scaleDown: ScalingRules
@@ -32,13 +33,13 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         minReplicas: Int = 1,
         maxReplicas: Int,
         capacity: CapacityPolicy,
-        targetUtilization: Double = 0.95,
+        targetUtilization: Double = 1.0,
         latencySLOSeconds: Double = 60,
         startupSeconds: Double = 120,
         partitions: Int? = nil,
-        tolerance: Double = 0.1,
+        tolerance: Double = 0.15,
         scaleUp: ScalingRules = .defaultScaleUp,
-        scaleDown: ScalingRules = .defaultScaleDown,
+        scaleDown: ScalingRules = .planScaleDown,
         forecast: ForecastUse = ForecastUse(),
         reactiveFloor: Bool = true,
         reactive: ReactiveBaselinePolicy = ReactiveBaselinePolicy(),
@@ -114,9 +115,18 @@ public struct ScalingRules: Sendable, Equatable, Codable {
         selectPolicy: .max,
         policies: [RatePolicy(kind: .pods, value: 4, periodSeconds: 15), RatePolicy(kind: .percent, value: 100, periodSeconds: 15)]
     )
-    /// Kubernetes HPA's default scale-down: 300 s stabilisation, at most 100 % per 15 s.
+    /// Kubernetes HPA's default scale-down: 300 s stabilisation, at most 100 % per 15 s. The
+    /// reactive baseline's default.
     public static let defaultScaleDown = ScalingRules(
         stabilizationWindowSeconds: 300,
+        selectPolicy: .max,
+        policies: [RatePolicy(kind: .percent, value: 100, periodSeconds: 15)]
+    )
+    /// The plan's default scale-down: the HPA's, with a 600 s stabilisation window. A replica
+    /// removed too early costs a full start-up to get back; the longer window halved the scale
+    /// actions in the simulations at the same or lower cost (Benchmarks/simulate/README.md).
+    public static let planScaleDown = ScalingRules(
+        stabilizationWindowSeconds: 600,
         selectPolicy: .max,
         policies: [RatePolicy(kind: .percent, value: 100, periodSeconds: 15)]
     )

@@ -78,7 +78,7 @@ struct ExampleTests {
         #expect(unknownErrors.description.contains("controller.leaderElection.orchestrator: unknown orchestrator 'nope'"))
     }
 
-    @Test("kafka-burrow.yaml: a fixed-capacity Deployment with HPA default behaviour")
+    @Test("kafka-burrow.yaml: a fixed-capacity Deployment with the default behaviour (HPA's scale-up, the plan's 600 s scale-down window)")
     func kafkaBurrow() throws {
         let config = try Self.load("kafka-burrow.yaml")
         #expect(config.controller.intervalSeconds == 15)
@@ -99,11 +99,14 @@ struct ExampleTests {
         let expected = ScalingPolicy(
             minReplicas: 2, maxReplicas: 60, capacity: .fixed(perReplica: 250), targetUtilization: 0.8,
             latencySLOSeconds: 60, startupSeconds: 120, partitions: 24, tolerance: 0.1,
-            scaleUp: .defaultScaleUp, scaleDown: .defaultScaleDown,
+            scaleUp: .defaultScaleUp, scaleDown: .planScaleDown,
             forecast: ForecastUse(enabled: true, allowScaleDown: false), reactiveFloor: true,
             reactive: ReactiveBaselinePolicy(lagThreshold: 1000), staleAfterSeconds: 60
         )
         #expect(target.policy == expected)
+        // The YAML sets no behaviour: the reactive baseline keeps HPA's 300 s scale-down window.
+        #expect(target.policy.scaleDown.stabilizationWindowSeconds == 600)
+        #expect(target.policy.reactive.scaleDown == .defaultScaleDown)
         #expect(target.policy.ceilingReplicas == 24)
     }
 
@@ -165,7 +168,7 @@ struct MappingTests {
         #expect(config.orchestrators["cmd"]?.timeoutSeconds == 30)
     }
 
-    @Test("a partly given behaviour keeps HPA's defaults for the rest")
+    @Test("a partly given behaviour keeps the defaults for the rest (HPA's scale-up, the plan's 600 s scale-down window)")
     func partialBehavior() throws {
         let config = try SampleConfig([.target("behavior", "{ scaleUp: { selectPolicy: Disabled }, scaleDown: { stabilizationWindow: 0s } }")]).parse().get()
         let policy = config.targets[0].policy
@@ -173,6 +176,10 @@ struct MappingTests {
         #expect(policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 0, selectPolicy: .max, policies: ScalingRules.defaultScaleDown.policies))
         let disabled = try SampleConfig([.target("behavior", "{ scaleDown: { selectPolicy: Disabled, policies: [] } }")]).parse().get()
         #expect(disabled.targets[0].policy.scaleDown.policies.isEmpty)
+        let upOnly = try SampleConfig([.target("behavior", "{ scaleUp: { stabilizationWindow: 30s } }")]).parse().get()
+        #expect(upOnly.targets[0].policy.scaleDown == .planScaleDown)
+        let selectOnly = try SampleConfig([.target("behavior", "{ scaleDown: { selectPolicy: Min } }")]).parse().get()
+        #expect(selectOnly.targets[0].policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .min, policies: ScalingRules.planScaleDown.policies))
     }
 
     @Test("forecast, reactive and the remaining scalars map one to one")

@@ -45,6 +45,8 @@ struct RuntimeTests {
               arrivalRate: { source: app, pointer: /rate }
               throughput: { source: app, pointer: /throughput }
             capacity: { perReplica: 50 }
+            # No start-up lead: no backlog is projected, the plan is the arrival rate's alone.
+            startup: 0s
             fallback: { after: 3, replicas: 5 }
         \(extra)
         """
@@ -128,8 +130,8 @@ struct RuntimeTests {
         try await Self.withHarness { h in
             let first = try #require(await h.tick()?.record)
             #expect(first.mode == .shadow)
-            #expect(first.finalReplicas == 4, "150/s at 50/s per replica and 95 % utilisation needs 3.16")
-            #expect(first.orchestratorAnswer == "shadow: would scale 2→4")
+            #expect(first.finalReplicas == 3, "150/s at 50/s per replica and the default 100 % utilisation needs 3")
+            #expect(first.orchestratorAnswer == "shadow: would scale 2→3")
             #expect(!first.applied)
             _ = await h.tick()
             #expect(await h.patches() == 0)
@@ -139,9 +141,9 @@ struct RuntimeTests {
             let live = try #require(await h.tick()?.record)
             #expect(live.mode == .live)
             #expect(live.applied)
-            #expect(live.orchestratorAnswer == "scaled 2→4")
+            #expect(live.orchestratorAnswer == "scaled 2→3")
             #expect(await h.patches() == 1)
-            #expect(await h.replicas() == 4)
+            #expect(await h.replicas() == 3)
             #expect(h.store.auditEvents.contains { $0.kind == .mode && $0.detail == "mode shadow → live" && $0.actor == "test" })
             #expect(h.store.all.count == 3)
         }
@@ -152,10 +154,10 @@ struct RuntimeTests {
         try await Self.withHarness { h in
             _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
             _ = await h.tick()
-            #expect(await h.replicas() == 4)
+            #expect(await h.replicas() == 3)
             h.served.withLock { $0.status = 503 }
             let held = try #require(await h.tick())
-            #expect(held.record?.finalReplicas == 4)
+            #expect(held.record?.finalReplicas == 3)
             #expect(held.record?.safety == .holding)
             #expect(held.failure?.kind == "httpStatus")
             let summary = try #require(await h.runtime.targetSummaries().first)
@@ -289,7 +291,7 @@ extension RuntimeTests {
             #expect(series.points.count == 4)
             let last = try #require(series.points.last)
             #expect(last.arrivalRate == 150)
-            #expect(last.replicas == 2 && last.planned == 4)
+            #expect(last.replicas == 2 && last.planned == 3)
             #expect(last.capacity == 100)
             await #expect(throws: ControlError.self) { try await h.runtime.series(name: "nope", windowSeconds: 3600) }
         }

@@ -23,8 +23,11 @@ struct CapacityTests {
         let learned = decisions[5]
         #expect(learned.inputs.capacitySource == .learned)
         #expect(learned.inputs.capacityPerReplica == 120)
-        // 520/s at 80 % of 120/s = 5.42, plus 4000 in 60 s at 120/s = 0.56 → 6.
-        #expect(learned.desiredReplicas == 6)
+        // The plan uses what was learned: 520/s at 80 % of 120/s = 5.42; the 4 saturated replicas
+        // fall 520 − 4 × 120 = 40/s behind over the 120 s start-up, so the backlog to drain is
+        // 4000 + 40 × 120 = 8800, in 60 s at 120/s = 1.22 → 6.64 → 7.
+        #expect(abs((learned.inputs.projectedBacklog ?? -1) - 8800) < 1e-9)
+        #expect(learned.desiredReplicas == 7)
     }
 
     @Test func ignoresTicksWhenTheGroupKeepsUp() {
@@ -64,8 +67,9 @@ struct CapacityTests {
     }
 
     @Test func missingThroughputPausesLearningWithoutHolding() {
-        var run = Run(policy: learnedPolicy(LearnedCapacity(initial: 100)), replicas: 3)
-        let decision = run.tick(lag: 100, rate: 400, throughput: nil, ready: 3)
+        // 4 replicas drain the 400/s arriving, so the backlog stays 100: a hold would keep 4.
+        var run = Run(policy: learnedPolicy(LearnedCapacity(initial: 100)), replicas: 4)
+        let decision = run.tick(lag: 100, rate: 400, throughput: nil, ready: 4)
         #expect(decision.inputs.dataProblems == [DataProblem(metric: .throughput, kind: .missing)])
         #expect(decision.desiredReplicas == 6)  // 400/80 = 5 + 100/6000 → 5.02 → 6
         #expect(run.state.capacity.samples.isEmpty)

@@ -69,8 +69,9 @@ struct DataSafetyTests {
     }
 
     @Test func aMissingThroughputDoesNotHoldAFixedCapacityTarget() {
+        // 4 replicas drain the 400/s arriving: no backlog. The plan 400 / 80 = 5; a hold would keep 4.
         let (decision, _) = decide(
-            observation: observe(lag: 0, rate: 400, throughput: nil, current: 3), state: PlannerState(),
+            observation: observe(lag: 0, rate: 400, throughput: nil, current: 4), state: PlannerState(),
             policy: plainPolicy(), now: 0)
         #expect(decision.desiredReplicas == 5)
         #expect(decision.inputs.dataProblems.isEmpty)

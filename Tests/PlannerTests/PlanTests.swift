@@ -6,37 +6,92 @@ struct PlanTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var rate: Double
         var lag: Double
-        var capacity: Double
-        var utilization: Double
-        var slo: Double
+        var capacity: Double = 100
+        var utilization: Double = 0.8
+        var slo: Double = 60
+        var startup: Double = 120
+        /// The observed desired count.
+        var current: Int
+        /// Ready replicas; `nil`: all `current` are ready.
+        var ready: Int? = nil
+        /// Whether the observation reports a ready count at all.
+        var readyReported = true
+        var lagAge: Double = 0
+        /// The backlog expected when a replica asked for now becomes useful, worked out by hand.
+        var backlog: Double
         var expected: Int
-        var testDescription: String { "rate \(rate) lag \(lag) cap \(capacity) u \(utilization) slo \(slo) → \(expected)" }
+        var testDescription: String {
+            "rate \(rate) lag \(lag) age \(lagAge) cap \(capacity) u \(utilization) slo \(slo) startup \(startup) "
+                + "current \(current) ready \(readyReported ? String(ready ?? current) : "?") → backlog \(backlog), \(expected)"
+        }
     }
 
+    // Unless a case says otherwise: 100/s per replica, 80 % utilisation, 60 s SLO, 120 s start-up,
+    // every current replica ready, a fresh lag; so the lead is 120 s and
+    // backlog = max(lag + (rate − current × 100) × 120, lag × 60 / 180, 0), drained in 60 s.
     @Test(arguments: [
-        // 400/s at 80 % of 100/s = 5 replicas exactly; no backlog.
-        Case(rate: 400, lag: 0, capacity: 100, utilization: 0.8, slo: 60, expected: 5),
-        // A hair more needs a sixth replica.
-        Case(rate: 401, lag: 0, capacity: 100, utilization: 0.8, slo: 60, expected: 6),
-        // Backlog 6000 drained in 60 s at 100/s per replica = 1 more replica.
-        Case(rate: 400, lag: 6000, capacity: 100, utilization: 0.8, slo: 60, expected: 6),
-        // Backlog only: 12000 in 60 s at 100/s = 2 replicas.
-        Case(rate: 0, lag: 12000, capacity: 100, utilization: 0.8, slo: 60, expected: 2),
+        // 400/s at 80 % of 100/s = 5 replicas exactly. 5 replicas outpace 400/s: no backlog.
+        Case(rate: 400, lag: 0, current: 5, backlog: 0, expected: 5),
+        // A hair more needs a sixth replica (5 replicas still outpace 401/s: no backlog).
+        Case(rate: 401, lag: 0, current: 5, backlog: 0, expected: 6),
+        // 4 replicas drain exactly the 400/s arriving, so the backlog stays 6000 until a new
+        // replica is useful: 6000 in 60 s at 100/s per replica = 1 more replica → 5 + 1 = 6.
+        Case(rate: 400, lag: 6000, current: 4, backlog: 6000, expected: 6),
+        // Backlog only, scaled to zero: nothing drains meanwhile. 12000 in 60 s at 100/s = 2.
+        Case(rate: 0, lag: 12000, current: 0, backlog: 12000, expected: 2),
         // A shorter SLO needs more drain: 12000 in 30 s = 4.
-        Case(rate: 0, lag: 12000, capacity: 100, utilization: 0.8, slo: 30, expected: 4),
-        // 1000/s at 50 % of 250/s = 8, plus 3000 in 60 s at 250/s = 0.2 → 8.2 → 9.
-        Case(rate: 1000, lag: 3000, capacity: 250, utilization: 0.5, slo: 60, expected: 9),
+        Case(rate: 0, lag: 12000, slo: 30, current: 0, backlog: 12000, expected: 4),
+        // 1000/s at 50 % of 250/s = 8; 4 replicas drain the 1000/s arriving, so 3000 stays;
+        // 3000 in 60 s at 250/s = 0.2 → 8.2 → 9.
+        Case(rate: 1000, lag: 3000, capacity: 250, utilization: 0.5, current: 4, backlog: 3000, expected: 9),
         // Nothing to do: the plan is 0, the bounds make it the minimum.
-        Case(rate: 0, lag: 0, capacity: 100, utilization: 0.8, slo: 60, expected: 0),
+        Case(rate: 0, lag: 0, current: 50, backlog: 0, expected: 0),
+        // (a) The current replicas outpace the arrivals: 9000 + (400 − 1000) × 120 < 0, nothing
+        // would be left when a new replica is useful. But a plan below the current count takes
+        // replicas away at once, so it drains today's 9000 itself within the SLO plus the lead:
+        // the floor 9000 × 60 / 180 = 3000, 3000 / 6000 = 9000 / (100 × 180) = 0.5 → 5.5 → 6
+        // (not 5 with no drain, not 7 with the lag drained in 60 s).
+        Case(rate: 400, lag: 9000, current: 10, backlog: 3000, expected: 6),
+        // (b) Arrivals exceed what the current replicas serve: 3000 + (500 − 400) × 120 = 15000;
+        // 500/80 = 6.25, plus 15000 in 60 s at 100/s = 2.5 → 8.75 → 9 (7 on today's lag alone).
+        Case(rate: 500, lag: 3000, current: 4, backlog: 15000, expected: 9),
+        // (c) Replicas still starting count half: 8 desired, 2 ready, serving 2 + 6 / 2 = 5;
+        // 6000 + (600 − 500) × 120 = 18000; 600/80 = 7.5, plus 18000 / 6000 = 3 → 10.5 → 11.
+        // (All 8 counted: the floor 2000, 7.5 + 2000 / 6000 → 8; only the 2 ready: 54000 → 17.)
+        Case(rate: 600, lag: 6000, current: 8, ready: 2, backlog: 18000, expected: 11),
+        // Without a ready count, the desired count serves: 6000 + (600 − 800) × 120 < 0, so the
+        // floor 6000 × 60 / 180 = 2000; 7.5 + 2000 / 6000 = 7.83 → 8.
+        Case(rate: 600, lag: 6000, current: 8, readyReported: false, backlog: 2000, expected: 8),
+        // (d) The lag's age adds to the lead: read 30 s ago, the lead is 120 + 30 = 150 s;
+        // 3000 + (500 − 400) × 150 = 18000; 6.25 + 18000 / 6000 = 3 → 9.25 → 10 (9 when fresh, as in (b)).
+        Case(rate: 500, lag: 3000, current: 4, lagAge: 30, backlog: 18000, expected: 10),
+        // (e) More ready than desired (a scale-down in progress): the desired 4 serve, not the 8
+        // ready, which go at once. 12000 + (400 − 400) × 120 = 12000; 5 + 12000 / 6000 = 2 → 7.
+        // (Counting the 8 ready: the floor 4000, 5 + 4000 / 6000 → 6.)
+        Case(rate: 400, lag: 12000, current: 4, ready: 8, backlog: 12000, expected: 7),
+        // A shorter start-up shortens the lead: 120 s → 30 s; 3000 + (500 − 400) × 30 = 6000;
+        // 6.25 + 6000 / 6000 = 1 → 7.25 → 8.
+        Case(rate: 500, lag: 3000, startup: 30, current: 4, backlog: 6000, expected: 8),
     ])
     func backlogDrainMaths(_ c: Case) {
-        let policy = plainPolicy(capacity: c.capacity, utilization: c.utilization, slo: c.slo)
-        let (decision, _) = decide(
-            observation: observe(lag: c.lag, rate: c.rate, current: 50), state: PlannerState(), policy: policy, now: 0)
+        let policy = plainPolicy(capacity: c.capacity, utilization: c.utilization, slo: c.slo, startup: c.startup)
+        var observation = observe(lag: c.lag, rate: c.rate, ready: c.ready, current: c.current, lagAge: c.lagAge)
+        if !c.readyReported { observation.readyReplicas = nil }
+        let (decision, _) = decide(observation: observation, state: PlannerState(), policy: policy, now: 0)
         #expect(decision.plannedReplicas == c.expected)
         #expect(decision.desiredReplicas == max(c.expected, policy.minReplicas))
+        // The formula, written out: the lead is the start-up plus the lag's age; replicas ready
+        // (at most the desired count) serve meanwhile, those still starting count half. The
+        // backlog is never below today's lag drained evenly within the SLO plus the lead.
+        let lead = c.startup + c.lagAge
+        let ready = c.readyReported ? (c.ready ?? c.current) : c.current
+        let serving = Double(min(ready, c.current)) + Double(max(0, c.current - ready)) / 2
+        let backlog = max(c.lag + (c.rate - serving * c.capacity) * lead, c.lag * c.slo / (c.slo + lead), 0)
+        #expect(abs(backlog - c.backlog) < 1e-9, "the case's worked backlog disagrees with the formula")
         let serve = c.rate / (c.capacity * c.utilization)
-        let drain = c.lag / (c.capacity * c.slo)
+        // Equivalently max(projection / (capacity × slo), lag / (capacity × (slo + lead))).
+        let drain = backlog / (c.capacity * c.slo)
+        #expect(abs((decision.inputs.projectedBacklog ?? -1) - c.backlog) < 1e-9)
         #expect(abs((decision.inputs.serveReplicas ?? -1) - serve) < 1e-9)
         #expect(abs((decision.inputs.drainReplicas ?? -1) - drain) < 1e-9)
         #expect(decision.inputs.arrivalRateSource == .observed)
@@ -97,11 +152,26 @@ struct PlanTests {
         #expect(decision.inputs.arrivalRateSource == .observed)
     }
 
-    @Test func explanationNamesTheNumbers() {
-        let (decision, _) = decide(
-            observation: observe(lag: 6000, rate: 400, current: 3), state: PlannerState(), policy: plainPolicy(),
-            now: 0)
-        #expect(decision.explanation
-            == "scale up 3 → 6: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 6000 needs 1 to drain in 60s → plan 6")
+    @Test(arguments: [
+        // 4 replicas drain the 400/s arriving: the backlog the plan drains is today's 6000.
+        (observe(lag: 6000, rate: 400, current: 4),
+         "scale up 4 → 6: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 6000 needs 1 to drain in 60s → plan 6"),
+        // 3 replicas fall 100/s behind for the 120 s start-up: 6000 + 12000 = 18000 → 3 to drain.
+        (observe(lag: 6000, rate: 400, current: 3),
+         "scale up 3 → 8: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 6000 (18000 when a new replica is useful) needs 3 to drain in 60s → plan 8"),
+        // No backlog today, 12000 by the time a new replica is useful.
+        (observe(lag: 0, rate: 400, current: 3),
+         "scale up 3 → 7: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 0 (12000 when a new replica is useful) needs 2 to drain in 60s → plan 7"),
+        // 10 replicas would drain today's 9000 before a new one is useful; the plan still drains
+        // it within the SLO plus the lead: 9000 × 60 / 180 = 3000, 0.5 replicas.
+        (observe(lag: 9000, rate: 400, current: 10),
+         "scale down 10 → 6: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 9000 (3000 when a new replica is useful) needs 0.5 to drain in 60s → plan 6"),
+        // No backlog now or later: no backlog clause.
+        (observe(lag: 0, rate: 400, current: 5),
+         "hold 5: arrival 400/s (observed) needs 5 at 80% of 100/s per replica → plan 5"),
+    ])
+    func explanationNamesTheNumbers(observation: Observation, explanation: String) {
+        let (decision, _) = decide(observation: observation, state: PlannerState(), policy: plainPolicy(), now: 0)
+        #expect(decision.explanation == explanation)
     }
 }

@@ -41,10 +41,12 @@ struct ReactiveBaselineTests {
     }
 
     @Test func partitionCapAppliesToPlanAndBaseline() {
+        // The plan: 3200 / 80 = 40 to serve; the 20 replicas fall 3200 − 2000 = 1200/s behind over
+        // the 120 s start-up, 144000 to drain in 60 s at 100/s = 24 more → 64. Both are capped at 24.
         let (decision, _) = decide(
             observation: observe(lag: 0, rate: 3200, current: 20), state: PlannerState(),
             policy: reactivePolicy(partitions: 24), now: 0)
-        #expect(decision.plannedReplicas == 40)
+        #expect(decision.plannedReplicas == 64)
         #expect(decision.desiredReplicas == 24)
         #expect(decision.reasons == [.partitionCap])
         #expect(decision.reactiveReplicas == 24)
@@ -63,7 +65,8 @@ struct ReactiveBaselineTests {
         var policy = reactivePolicy(lagThreshold: 100)
         policy.reactiveFloor = true
         policy.reactive.scaleUp = unlimited
-        // The plan: 400/80 = 5 + 3000/6000 = 5.5 → 6. Lag trigger: 30, rate trigger 8.
+        // The plan: 400/80 = 5; 6 replicas outpace 400/s, so only the floor of the backlog is
+        // drained: 3000 × 60 / 180 = 1000, 1000/6000 = 0.17 → 5.17 → 6. Lag trigger: 30, rate trigger 8.
         let observation = observe(lag: 3000, rate: 400, current: 6)
         let floored = decide(observation: observation, state: PlannerState(), policy: policy, now: 0).decision
         #expect(floored.desiredReplicas == 30)

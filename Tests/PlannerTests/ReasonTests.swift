@@ -50,14 +50,14 @@ let reasonCases: [ReasonCase] = [
         once(observe(lag: 0, rate: 8000, current: 5), plainPolicy(max: 10))
     },
     ReasonCase(reason: .partitionCap, expectedReplicas: 24) {
-        once(observe(lag: 0, rate: 3200, current: 5), plainPolicy(max: 60, partitions: 24))  // needs 40
+        once(observe(lag: 0, rate: 3200, current: 5), plainPolicy(max: 60, partitions: 24))  // needs 40 to serve alone
     },
     ReasonCase(reason: .scaleUpStabilized, expectedReplicas: 5) {
         var policy = plainPolicy()
         policy.scaleUp.stabilizationWindowSeconds = 60
         var run = Run(policy: policy, replicas: 5)
         run.tick(rate: 400)  // recommends 5
-        return run.tick(rate: 800)  // wants 10; 5 is still in the 60 s window
+        return run.tick(rate: 800)  // wants 10 to serve, more to drain; 5 is still in the 60 s window
     },
     ReasonCase(reason: .scaleDownStabilized, expectedReplicas: 10) {
         var policy = plainPolicy()
@@ -120,7 +120,8 @@ struct ReasonTests {
     }
 
     @Test func noGuardrailNoReason() {
-        let decision = once(observe(lag: 0, rate: 400, current: 3), plainPolicy())
+        // 4 replicas drain the 400/s arriving: no backlog; the plan is 400 / 80 = 5.
+        let decision = once(observe(lag: 0, rate: 400, current: 4), plainPolicy())
         #expect(decision.reasons.isEmpty)
         #expect(decision.desiredReplicas == 5)
     }

@@ -4,8 +4,10 @@ import Testing
 
 let initLine = #"{"type":"init","tickSeconds":15,"targets":[{"name":"a","minReplicas":1,"maxReplicas":100,"capacityPerReplica":100,"latencySLOSeconds":60,"startupSeconds":120,"targetUtilization":0.8}]}"#
 
-func observation(t: Int, lag: String = "0", rate: String = "400", desired: String = "3", extra: String = "") -> String {
-    #"{"type":"observation","target":"a","t":\#(t),"lag":\#(lag),"arrivalRate":\#(rate),"throughput":300,"readyReplicas":3,"desiredReplicas":\#(desired)\#(extra)}"#
+func observation(
+    t: Int, lag: String = "0", rate: String = "400", ready: String = "3", desired: String = "3", extra: String = ""
+) -> String {
+    #"{"type":"observation","target":"a","t":\#(t),"lag":\#(lag),"arrivalRate":\#(rate),"throughput":300,"readyReplicas":\#(ready),"desiredReplicas":\#(desired)\#(extra)}"#
 }
 
 /// A forecaster that says the next rate will be the last one doubled, to see forecasts flow through.
@@ -29,20 +31,25 @@ struct ReplayTests {
     }
 
     @Test func answersOneLinePerObservationWithTheProductionDecision() throws {
-        let answers = try run([initLine, observation(t: 1000), observation(t: 1015, lag: "6000", desired: "5")])
+        // 4 ready replicas drain the 400/s arriving: no backlog, the plan is 400 / 80 = 5.
+        // Then 5 desired, 3 ready: 3 + 2 / 2 = 4 serve meanwhile, the 6000 stays, 5 + 1 = 6.
+        let answers = try run([
+            initLine, observation(t: 1000, ready: "4", desired: "4"), observation(t: 1015, lag: "6000", ready: "3", desired: "5"),
+        ])
         #expect(answers.count == 2)
         #expect(answers[0].hasPrefix(#"{"t":1000,"target":"a","desiredReplicas":5,"reactiveReplicas":"#))
-        #expect(answers[0].contains(#""reason":"scale up 3 → 5: arrival 400/s (observed)"#))
+        #expect(answers[0].contains(#""reason":"scale up 4 → 5: arrival 400/s (observed)"#))
         #expect(answers[1].contains(#""desiredReplicas":6"#))
         #expect(!answers[0].contains("forecast"))
     }
 
     @Test func forecastAppearsWhenTheForecasterHasOne() throws {
-        let answers = try run([initLine, observation(t: 1000)], forecaster: true)
+        // 4 ready replicas drain the 400/s observed: no backlog, so the plan is the forecast's alone.
+        let answers = try run([initLine, observation(t: 1000, ready: "4", desired: "4")], forecaster: true)
         #expect(answers[0].contains(#""forecast":{"horizonSeconds":135,"p50":600,"p90":800},"model":"doubling""#))
-        // Plan 800 / 80 = 10; HPA's default scale-up from 3 allows 7.
-        #expect(answers[0].contains(#""desiredReplicas":7"#))
-        #expect(answers[0].contains("→ plan 10; scale-up rate policy allows 7"))
+        // Plan 800 / 80 = 10; HPA's default scale-up from 4 allows 8.
+        #expect(answers[0].contains(#""desiredReplicas":8"#))
+        #expect(answers[0].contains("→ plan 10; scale-up rate policy allows 8"))
     }
 
     @Test func twoRunsAreByteIdentical() throws {
