@@ -9,7 +9,7 @@ For each trace it runs the standard scenario (120 s start-up) and the long start
 baseline of the same run: the cheapest swept KEDA setting no later than Forescale. Traces are read
 from ../shared/traces by default; this script is a benchmark, not a test.
 """
-import argparse, concurrent.futures, json, os, subprocess, sys
+import argparse, concurrent.futures, json, math, os, subprocess, sys
 
 TRACES = ["azure_llm_code_2023", "nab_nyc_taxi", "nab_twitter_amzn", "nasa_http_jul95", "wikipedia_en_hourly", "worldcup98_1min_jun"]
 NEAR_FLOOR = {"nab_nyc_taxi", "wikipedia_en_hourly", "worldcup98_1min_jun"}
@@ -78,7 +78,8 @@ def main():
             rule, ok = verdict(trace, startup, ours, best)
             fmt = lambda r: f"{ratio(r):.3f} / {r['latePercent']:.2f} / {r['scaleActions']}"
             if best:
-                delta = f"{100 * (ours['replicaHours'] / best['replicaHours'] - 1):+.1f} % replica-hours"
+                # Truncated toward zero, so a figure never reads as meeting a threshold it misses.
+                delta = f"{math.trunc(10000 * (ours['replicaHours'] / best['replicaHours'] - 1)) / 100:+.2f} % replica-hours"
                 lines.append(f"| {trace} | {fmt(ours)} | {best['policy']} | {fmt(best)} | {delta} | {rule} | {'yes' if ok else '**no**'} | {ratio(c['clairvoyant']):.3f} / {c['clairvoyant']['latePercent']:.2f} |")
             else:
                 lines.append(f"| {trace} | {fmt(ours)} | none as punctual | — | — | {rule} | yes | {ratio(c['clairvoyant']):.3f} / {c['clairvoyant']['latePercent']:.2f} |")
