@@ -132,11 +132,10 @@ struct Plan {
         let observed = data.arrivalRate ?? 0  // present: a missing rate holds before the plan is made
         let lag = data.lag ?? 0
         let perReplica = capacity * policy.targetUtilization
-        let lead = policy.startupSeconds + max(0, lagAge)
-        let backlog = projectedBacklog(
-            lag: lag, arrivalRate: observed, capacity: capacity, current: data.current, ready: data.readyReplicas,
-            lead: lead, slo: policy.latencySLOSeconds)
-        let drain = backlog / (capacity * policy.latencySLOSeconds)
+        let lead = max(0, policy.startupSeconds) + max(0, lagAge)
+        var backlog = projectedBacklog(
+            lag: lag, arrivalRate: observed, capacity: capacity, current: data.current, ready: data.readyReplicas, lead: lead)
+        var drain = backlog / (capacity * policy.latencySLOSeconds)
         var steps: [Step] = []
         var rate = observed
         var source = ArrivalRateSource.observed
@@ -155,34 +154,34 @@ struct Plan {
                 }
             }
         }
-        return Plan(expectedRate: rate, rateSource: source, serve: rate / perReplica, drain: drain, backlog: backlog, steps: steps)
+        let serve = rate / perReplica
+        // A plan below the current count removes replicas at once, not after the lead: the
+        // replicas it keeps must drain today's lag within the SLO, so it never plans on less than
+        // the lag. Between the two it holds.
+        if backlog < lag, Guardrails.replicas(for: serve + drain) < data.current {
+            // Capped at the current count: the projection showed no need to scale up.
+            drain = min(lag / (capacity * policy.latencySLOSeconds), max(0, Double(data.current) - serve))
+            backlog = max(backlog, drain * capacity * policy.latencySLOSeconds)
+        }
+        return Plan(expectedRate: rate, rateSource: source, serve: serve, drain: drain, backlog: backlog, steps: steps)
     }
 
     /// The backlog expected when a replica asked for now becomes useful, `lead` seconds after the
     /// lag was read (start-up plus the lag's age): the lag, plus what arrives at the observed rate,
-    /// minus what the replicas serving meanwhile drain at full capacity.
+    /// minus what the replicas serving meanwhile drain at full capacity; never below zero.
     ///
     /// Replicas serving meanwhile: the ready ones (at most the desired count: a scale-down removes
     /// replicas at once), plus half of those still starting — they join during the lead time, on
-    /// average half-way through. Without a ready count, the desired count.
-    ///
-    /// Never below what would be left of today's lag drained evenly within the SLO plus the lead,
-    /// `lag × slo / (slo + lead)`: a plan below the current count takes replicas away at once,
-    /// so it must drain today's lag itself.
+    /// average half-way through. Without a valid ready count the current replicas are not
+    /// credited at all: the backlog is never planned below the lag (as before the projection).
     ///
     /// Planning on the projection rather than on today's lag adds no replicas for a backlog the
     /// current ones will have drained before a new one could help, and plans earlier for a
-    /// backlog that grows (Benchmarks/simulate/README.md records the effect).
-    static func projectedBacklog(
-        lag: Double, arrivalRate: Double, capacity: Double, current: Int, ready: Int?, lead: Double, slo: Double
-    ) -> Double {
-        let serving: Double
-        if let ready {
-            serving = Double(min(ready, current)) + Double(max(0, current - ready)) / 2
-        } else {
-            serving = Double(current)
-        }
-        let projected = lag + (arrivalRate - serving * capacity) * lead
-        return max(projected, lag * slo / (slo + lead), 0)
+    /// backlog that grows (Benchmarks/simulate/README.md records the effect). It never lowers
+    /// the count: `make` keeps today's lag as the floor of any plan below the current count.
+    static func projectedBacklog(lag: Double, arrivalRate: Double, capacity: Double, current: Int, ready: Int?, lead: Double) -> Double {
+        guard let ready else { return max(lag, lag + (arrivalRate - Double(current) * capacity) * lead) }
+        let serving = Double(min(ready, current)) + Double(max(0, current - ready)) / 2
+        return max(0, lag + (arrivalRate - serving * capacity) * lead)
     }
 }

@@ -22,11 +22,11 @@ enum Explanation {
             }
             var plan = "arrival \(number(rate))/s (\(origin)) needs \(number(inputs.serveReplicas ?? 0))"
             plan += " at \(number(policy.targetUtilization * 100))% of \(number(capacity))/s per replica"
-            let lag = inputs.observation.lag?.value ?? 0
-            let projected = inputs.projectedBacklog ?? lag
-            if lag > 0 || projected > 0 {
-                plan += ", backlog \(number(lag))"
-                if projected != lag { plan += " (\(number(projected)) when a new replica is useful)" }
+            let lag = number(inputs.observation.lag?.value ?? 0)
+            let projected = inputs.projectedBacklog.map(number) ?? lag
+            if lag != "0" || projected != "0" {
+                plan += ", backlog \(lag)"
+                if projected != lag { plan += " (\(projected) when a new replica is useful)" }
                 plan += " needs \(number(inputs.drainReplicas ?? 0)) to drain in \(number(policy.latencySLOSeconds))s"
             }
             parts.append(plan + " → plan \(planned)")

@@ -10,6 +10,7 @@ enum Guardrails {
 
     /// Rounds a fractional replica need up, ignoring floating-point dust (4.0000000001 → 4).
     static func replicas(for need: Double) -> Int {
+        if need == .infinity { return replicaCeiling }
         guard need.isFinite, need > 0 else { return 0 }
         let bounded = min(need, Double(replicaCeiling))
         return Int((bounded - 1e-9).rounded(.up))

@@ -27,7 +27,7 @@ func makeRecord(
         forecast: forecast, reasons: [.scaleUpLimited, .reactiveFloor], explanation: "scale \(current)→\(final): test",
         inputs: DecisionInputs(
             observation: observation, nowSeconds: time, capacityPerReplica: capacity, capacitySource: .configured,
-            expectedArrivalRate: rate, arrivalRateSource: .observed, serveReplicas: 2.5, drainReplicas: 0.25,
+            expectedArrivalRate: rate, arrivalRateSource: .observed, serveReplicas: 2.5, drainReplicas: 0.25, projectedBacklog: capacity.map { 0.25 * $0 * 60 },
             dataProblems: [DataProblem(metric: .throughput, kind: .missing)]))
     return DecisionRecord(
         target: target, timeSeconds: time, mode: .shadow, decision: decision, finalReplicas: final, safety: .normal,
