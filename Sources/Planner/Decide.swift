@@ -10,7 +10,8 @@
 ///
 /// The plan: replicas to serve the expected arrival rate at the target utilisation, plus
 /// replicas to drain, within the latency SLO, the backlog expected when a replica asked for now
-/// becomes useful (see `Plan.projectedBacklog`). The expected rate is the
+/// becomes useful (see `Plan.projectedBacklog`); a plan below the current count drains today's
+/// lag with the replicas it keeps. The expected rate is the
 /// forecast's upper quantile when the policy uses forecasts (never below the observed rate unless
 /// forecast-driven scale-down is allowed), else the observed rate. The guardrails then apply in
 /// the order documented on `Guardrails`. A missing, stale or invalid lag, arrival rate or
