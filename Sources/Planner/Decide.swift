@@ -133,10 +133,11 @@ struct Plan {
         let observed = data.arrivalRate ?? 0  // present: a missing rate holds before the plan is made
         let lag = data.lag ?? 0
         let perReplica = capacity * policy.targetUtilization
+        let drainedInSLO = capacity * policy.latencySLOSeconds  // by one replica
         let lead = max(0, policy.startupSeconds) + max(0, lagAge)
         var backlog = projectedBacklog(
             lag: lag, arrivalRate: observed, capacity: capacity, current: data.current, ready: data.readyReplicas, lead: lead)
-        var drain = backlog / (capacity * policy.latencySLOSeconds)
+        let drain = backlog / drainedInSLO
         var steps: [Step] = []
         var rate = observed
         var source = ArrivalRateSource.observed
@@ -159,12 +160,13 @@ struct Plan {
         // A plan below the current count removes replicas at once, not after the lead: the
         // replicas it keeps must drain today's lag within the SLO, so it never plans on less than
         // the lag. Between the two it holds.
+        // Capped at what the current count drains: the projection showed no need to scale up.
+        // (Never below the projection: that plan was below the current count.)
         if backlog < lag, Guardrails.replicas(for: serve + drain) < data.current {
-            // Capped at the current count: the projection showed no need to scale up.
-            drain = min(lag / (capacity * policy.latencySLOSeconds), max(0, Double(data.current) - serve))
-            backlog = max(backlog, drain * capacity * policy.latencySLOSeconds)
+            backlog = min(lag, max(0, Double(data.current) - serve) * drainedInSLO)
         }
-        return Plan(expectedRate: rate, rateSource: source, serve: serve, drain: drain, backlog: backlog, steps: steps)
+        return Plan(
+            expectedRate: rate, rateSource: source, serve: serve, drain: backlog / drainedInSLO, backlog: backlog, steps: steps)
     }
 
     /// The backlog expected when a replica asked for now becomes useful, `lead` seconds after the

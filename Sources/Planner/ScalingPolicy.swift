@@ -126,11 +126,11 @@ public struct ScalingRules: Sendable, Equatable, Codable {
     /// removed too early costs a full start-up to get back; in the simulations the longer window
     /// halved the scale actions on bursty traces and made them more punctual, for a few percent
     /// more replica-hours (Benchmarks/simulate/README.md).
-    public static let planScaleDown = ScalingRules(
-        stabilizationWindowSeconds: 600,
-        selectPolicy: .max,
-        policies: [RatePolicy(kind: .percent, value: 100, periodSeconds: 15)]
-    )
+    public static let planScaleDown: ScalingRules = {
+        var rules = defaultScaleDown
+        rules.stabilizationWindowSeconds = 600
+        return rules
+    }()
 }
 
 /// Which of several rate policies wins, as HPA's `selectPolicy`.
