@@ -155,6 +155,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The Kubernetes adapter, informer and leader election against a real kube-apiserver v1.24 with etcd
+        // (scripts/k8s/start.sh); skipped with a note when it is not running, a failure when CI=true.
+        .testTarget(
+            name: "KubernetesIntegrationTests",
+            dependencies: [
+                "Orchestrators", "Controller", "ForescaleConfig", "ForescaleTestKit", "Planner", "MetricSources",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["forescale"]),
         // `forescale run` as a child process against a real Prometheus and the fake Kubernetes API.
         .testTarget(

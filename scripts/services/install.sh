@@ -14,7 +14,8 @@ fi
 
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-  nats-server redis-server prometheus-redis-exporter rabbitmq-server prometheus curl python3 python3-pip
+  nats-server redis-server prometheus-redis-exporter rabbitmq-server prometheus curl python3 python3-pip \
+  etcd-server openssl xz-utils
 
 # Producers and consumers for the tests (NATS has no CLI in Debian).
 python3 -m pip install --quiet nats-py pika || python3 -m pip install --quiet --break-system-packages nats-py pika
