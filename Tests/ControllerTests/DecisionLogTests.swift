@@ -413,6 +413,33 @@ struct DecisionLogOpenTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["x.sqlite"])
     }
 
+    @Test("an empty (0-byte) file is refused, not taken for a new log, and left as it is")
+    func anEmptyFileIsRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { removeTemporaryDirectory(directory) }
+        let path = directory.appendingPathComponent("decisions.sqlite").path
+        // A log in live mode with an override, then truncated to 0 bytes.
+        let log = try DecisionLog.open(path: path, retentionSeconds: 60)
+        try log.saveGlobalMode(.live)
+        try log.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count > 0)
+        try Data().write(to: URL(fileURLWithPath: path))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        #expect {
+            _ = try DecisionLog.open(path: path, retentionSeconds: 60)
+        } throws: { error in
+            guard let error = error as? DecisionLogError else { return false }
+            return error.kind == .notADatabase && error.description.hasPrefix(path + ": the file is empty (0 bytes)")
+                && error.description.contains("delete the empty file to start a new log")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["decisions.sqlite"])
+        // A path that does not exist yet is a new log, as before.
+        let fresh = try DecisionLog.open(path: directory.appendingPathComponent("new.sqlite").path, retentionSeconds: 60)
+        #expect(try fresh.loadState().globalMode == nil)
+        try fresh.close()
+    }
+
     @Test func anUnwritableLocationIsRefusedClearly() throws {
         let directory = try makeTemporaryDirectory()
         defer { removeTemporaryDirectory(directory) }

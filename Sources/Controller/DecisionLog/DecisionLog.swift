@@ -111,6 +111,16 @@ public final class DecisionLog: Sendable {
                 kind: .cannotOpen, path: path,
                 description: "\(path): is a directory (set controller.decisionLog.path to a file, e.g. \(path)/decisions.sqlite)")
         }
+        // SQLite would take an empty file for a new database and start from nothing: global mode
+        // back to the config's, overrides and history gone, without a word. A log is never empty once
+        // opened (the schema is written at once), so an empty file is a truncated log.
+        if let size = (try? fileManager.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
+            throw DecisionLogError(
+                kind: .notADatabase, path: path,
+                description: "\(path): the file is empty (0 bytes), so it is not a decision log, and starting a new one would "
+                    + "silently drop the modes, overrides and history of a log that was truncated (restore it from a backup, "
+                    + "or delete the empty file to start a new log)")
+        }
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         // Walk up to the first existing ancestor: a regular file there makes the path unusable.
         var ancestor = parent
