@@ -18,9 +18,20 @@ subcommands: [Validate.self, Run.self, DemoCommand.self, ProbeCommand.self, Simu
     /// per await. Measured with Benchmarks/controller: about a third less CPU per tick round. Work
     /// that blocks (SQLite reads of the status API) goes to NIO's blocking pool (`offload`).
     static func main() async {
+        lineBufferStandardOutput()
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await main(nil)
     }
+}
+
+/// Makes standard output line-buffered even when it is a pipe or a file (`| tee`, `docker logs`,
+/// `kubectl logs`; the C library buffers 4 KiB there by default): the demo's address and progress
+/// lines, and `run --once`'s decisions, show as they are printed, not when the process exits.
+/// `stdout` is C global state that Swift 6 refuses to name, so it is looked up once, before any
+/// other thread runs.
+func lineBufferStandardOutput() {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout") else { return }
+    setvbuf(symbol.load(as: UnsafeMutablePointer<FILE>.self), nil, _IOLBF, 0)
 }
 
 struct Validate: ParsableCommand {

@@ -103,6 +103,59 @@ struct DemoCLITests {
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("decisions.sqlite").path))
     }
 
+    /// `forescale demo | tee demo.log`, `docker logs`, `kubectl logs`: standard output is a pipe, and
+    /// the dashboard's address must arrive while the demo runs, not when it exits. The test reads
+    /// the pipe until the address line and then connects to that address: the demo still serves it
+    /// (with the C library's default 4 KiB buffer, the line only arrives at exit, when nothing
+    /// listens any more). No timer: it waits on the pipe.
+    @Test("piped, the demo's address arrives while it runs")
+    func pipedOutputIsLineBuffered() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-demo-pipe-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = try CLI.binary()
+        process.arguments = ["demo", "--days", "0.5", "--speed", "1800", "--listen", "127.0.0.1:0", "--directory", dir.path]
+        process.currentDirectoryURL = CLI.repositoryRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning { process.interrupt() }
+            process.waitUntilExit()
+        }
+        let marker = "Dashboard and status API: http://127.0.0.1:"
+        let (text, listening) = await withCheckedContinuation { (continuation: CheckedContinuation<(String, Bool), Never>) in
+            Thread {
+                var text = ""
+                while !text.contains(marker) {
+                    let chunk = out.fileHandleForReading.availableData
+                    if chunk.isEmpty { break }  // end of file: the process exited
+                    text += String(decoding: chunk, as: UTF8.self)
+                }
+                let port = text.components(separatedBy: marker).dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+                continuation.resume(returning: (text, port.map(Self.accepts) ?? false))
+            }.start()
+        }
+        #expect(text.contains(marker), "\(text)")
+        #expect(listening, "the address arrived after the demo stopped serving it: standard output is block-buffered in a pipe")
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return result == 0
+    }
+
     @Test("a bad speed is refused before anything starts")
     func badSpeed() async throws {
         let output = try await CLI.run("demo", "--speed", "5")
