@@ -56,9 +56,39 @@ struct GatingAndProbeTests {
         }
     }
 
-    @Test func identityComesFromThePod() {
-        #expect(LeaderElectionSettings.defaultIdentity(environment: ["POD_NAME": "forescale-7d9-x", "HOSTNAME": "h"]) == "forescale-7d9-x")
-        #expect(LeaderElectionSettings.defaultIdentity(environment: ["HOSTNAME": "h"]) == "h")
-        #expect(!LeaderElectionSettings.defaultIdentity(environment: [:]).isEmpty)
+    @Test("the identity is the pod's (else the host's) name with a unique suffix, so two processes of one name never share it")
+    func identityComesFromThePod() {
+        let pod = ["POD_NAME": "forescale-7d9-x", "HOSTNAME": "h"]
+        let first = LeaderElectionSettings.defaultIdentity(environment: pod)
+        let second = LeaderElectionSettings.defaultIdentity(environment: pod)
+        #expect(first.hasPrefix("forescale-7d9-x_"))
+        #expect(second.hasPrefix("forescale-7d9-x_"))
+        #expect(first != second)
+        #expect(first.count == "forescale-7d9-x_".count + 36)
+        #expect(LeaderElectionSettings.defaultIdentity(environment: ["HOSTNAME": "h"]).hasPrefix("h_"))
+        let bare = LeaderElectionSettings.defaultIdentity(environment: [:])
+        #expect(bare != LeaderElectionSettings.defaultIdentity(environment: [:]))
+        #expect(!bare.hasPrefix("_"))
+    }
+
+    @Test("two electors started with the same environment: one leads, the other follows")
+    func sameEnvironmentNeverTwoLeaders() async throws {
+        let clock = ManualClock()
+        try await withKubernetes(clock: clock) { _, client in
+            let store = client.leaseStore(namespace: "forescale", name: "same-host")
+            let environment = ["HOSTNAME": "node-1"]
+            let a = try LeaderElector(
+                settings: LeaderElectionSettings(identity: LeaderElectionSettings.defaultIdentity(environment: environment)),
+                store: store, namespace: "forescale", name: "same-host", clock: clock)
+            let b = try LeaderElector(
+                settings: LeaderElectionSettings(identity: LeaderElectionSettings.defaultIdentity(environment: environment)),
+                store: store, namespace: "forescale", name: "same-host", clock: clock)
+            await a.attempt()
+            await b.attempt()
+            await a.attempt()
+            await b.attempt()
+            #expect(await a.isLeader)
+            #expect(await !b.isLeader)
+        }
     }
 }

@@ -18,12 +18,21 @@ public struct LeaderElectionSettings: Sendable, Equatable {
         self.retryPeriodSeconds = retryPeriodSeconds
     }
 
-    /// The identity to use in a pod: `POD_NAME` (downward API), else `HOSTNAME`, else the host name.
+    /// The identity of this process: `POD_NAME` (downward API), else `HOSTNAME`, else the host
+    /// name, then `_` and a random UUID, as client-go does. Two processes that share a name (two
+    /// controllers on one host, a pod restarted in place, a copied manifest) would otherwise both
+    /// read the lease as their own and both write.
     public static func defaultIdentity(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        "\(identityBase(environment: environment))_\(UUID().uuidString.lowercased())"
+    }
+
+    /// The readable part of `defaultIdentity`: the pod or host name.
+    static func identityBase(environment: [String: String]) -> String {
         for key in ["POD_NAME", "HOSTNAME"] {
             if let value = environment[key], !value.isEmpty { return value }
         }
-        return ProcessInfo.processInfo.hostName
+        let host = ProcessInfo.processInfo.hostName
+        return host.isEmpty ? "forescale" : host
     }
 
     public func validate() throws {
