@@ -140,6 +140,23 @@ public enum JSONPointer {
     }
 }
 
+extension JSONValue {
+    /// Why a document could not be parsed: what was wrong and at which byte.
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Parses a JSON document strictly, as the metric sources do (RFC 8259; invalid UTF-8 and
+    /// nesting deeper than 256 levels refused). With `rejectingDuplicateKeys`, an object that names
+    /// a key twice is refused too (the status API's request bodies); otherwise the last one wins.
+    public static func parse(_ bytes: [UInt8], rejectingDuplicateKeys: Bool) throws(ParseError) -> JSONValue {
+        do { return try JSONParser.parse(bytes, rejectDuplicateKeys: rejectingDuplicateKeys) } catch {
+            throw ParseError(message: error.message)
+        }
+    }
+}
+
 /// A strict RFC 8259 parser into `JSONValue`.
 ///
 /// Written out rather than decoding `JSONValue` through `JSONDecoder`, which tries each JSON type
@@ -153,12 +170,16 @@ struct JSONParser {
     static let maxDepth = 256
 
     private let bytes: [UInt8]
+    private let rejectDuplicateKeys: Bool
     private var index = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8], rejectDuplicateKeys: Bool) {
+        self.bytes = bytes
+        self.rejectDuplicateKeys = rejectDuplicateKeys
+    }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        var parser = JSONParser(bytes)
+    static func parse(_ bytes: [UInt8], rejectDuplicateKeys: Bool = false) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes, rejectDuplicateKeys: rejectDuplicateKeys)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -215,7 +236,16 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a key, found \(describeCurrent())") }
+            let keyStart = index
             let key = try string()
+            // RFC 8259 leaves duplicate names to the parser; readers disagree on which one wins
+            // (first, last, or both), so a document that has them means different things to
+            // different tools. Refused when asked, naming the key; otherwise the last one wins, as
+            // with JSONDecoder.
+            guard !rejectDuplicateKeys || members[key] == nil else {
+                index = keyStart
+                throw failure("duplicate key \"\(key)\" in an object")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':', found \(describeCurrent())") }
             index += 1

@@ -51,6 +51,25 @@ struct JSONParserTests {
         #expect(try JSONParser.parse(Array(#"{"dup":1,"dup":2}"#.utf8)) == .object(["dup": .number(2)]))
     }
 
+    /// What the status API parses request bodies with: readers disagree on which of two equal keys
+    /// wins, so a body that has them is refused, at any depth, naming the key.
+    @Test(arguments: [
+        (#"{"mode":"live","mode":"shadow"}"#, #"duplicate key "mode""#),
+        (#"{"a":{"b":1,"c":2,"b":3}}"#, #"duplicate key "b""#),
+        (#"[{"x":1},{"x":2,"x":2}]"#, #"duplicate key "x""#),
+    ])
+    func duplicateKeysAreRefusedWhenAsked(text: String, hint: String) throws {
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(Array(text.utf8), rejectingDuplicateKeys: true) }
+        do {
+            _ = try JSONValue.parse(Array(text.utf8), rejectingDuplicateKeys: true)
+        } catch {
+            #expect(error.message.contains(hint), "\(error.message) should mention \(hint)")
+        }
+        // Equal keys in different objects are not duplicates.
+        let separate = try JSONValue.parse(Array(#"[{"x":1},{"x":2}]"#.utf8), rejectingDuplicateKeys: true)
+        #expect(separate == .array([.object(["x": .number(1)]), .object(["x": .number(2)])]))
+    }
+
     @Test func invalidUTF8IsRefused() {
         let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]  // "\xC3(" — a broken two-byte sequence
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(bytes) }

@@ -258,9 +258,11 @@ extension StatusAPI {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("body", "a JSON object body is required") }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            value = try JSONValue.parse(Array(buffer.readableBytesView), rejectingDuplicateKeys: true)
         } catch {
-            throw APIError.badRequest("body", "the body is not valid JSON")
+            // A duplicate key is refused too: `{"mode":"live","mode":"shadow"}` means live to a
+            // reader that keeps the first and shadow to one (a proxy, an audit tool) that keeps the last.
+            throw APIError.badRequest("body", "the body is not valid JSON (\(error.message))")
         }
         guard case .object(let object) = value else { throw APIError.badRequest("body", "the body must be a JSON object") }
         return object
