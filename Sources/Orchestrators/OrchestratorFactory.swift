@@ -46,6 +46,11 @@ public actor OrchestratorFactory {
     private let environment: [String: String]
     private let clock: any ControlClock
     private var kubernetesClients: [String: KubernetesClient] = [:]
+    /// Orchestrators whose kubeconfig was read since start-up or the start of the reload: each is
+    /// read once per (re)load, not once per target.
+    private var resolved: Set<String> = []
+    /// During a reload: the clients in use before it, restored if the reload is rejected.
+    private var beforeReload: [String: KubernetesClient]?
     private var webhooks: [WebhookOrchestrator] = []
     public private(set) var processPools: [ProcessPool] = []
     /// The pool of each target that has one, with the settings it was made from, so that a reload
@@ -61,12 +66,51 @@ public actor OrchestratorFactory {
         (backgroundWork, backgroundContinuation) = AsyncStream.makeStream()
     }
 
-    /// The Kubernetes client of a named orchestrator (created on first use), e.g. for leader election.
+    /// The Kubernetes client of a named orchestrator, e.g. for leader election.
+    ///
+    /// Made on first use. At start-up and once in each reload the kubeconfig (or in-cluster
+    /// files) is read again, as start-up reads it, so a missing or broken file fails the reload;
+    /// when the settings, server, credentials or CA differ from the client's, a new client is made
+    /// and the old one is stopped when the reload is committed (`commitReload`).
     public func kubernetesClient(named name: String, settings: KubernetesSettings) throws -> KubernetesClient {
-        if let client = kubernetesClients[name] { return client }
-        let client = try KubernetesClient(connection: try KubernetesConnection.resolve(settings, environment: environment), settings: settings, clock: clock)
+        if let client = kubernetesClients[name], resolved.contains(name) || beforeReload == nil, client.settings == settings {
+            return client
+        }
+        let connection = try KubernetesConnection.resolve(settings, environment: environment)
+        resolved.insert(name)
+        if let client = kubernetesClients[name], client.settings == settings, client.connection == connection { return client }
+        let client = try KubernetesClient(connection: connection, settings: settings, clock: clock)
         kubernetesClients[name] = client
         return client
+    }
+
+    /// Starts a reload: every kubeconfig is read again on its orchestrator's next use.
+    public func beginReload() {
+        beforeReload = kubernetesClients
+        resolved = []
+    }
+
+    /// The reload was accepted: the clients it replaced stop (their watches end; a request in
+    /// flight on one fails as cancelled and the next tick uses the new client). Returns the names
+    /// of the orchestrators whose client was replaced.
+    @discardableResult
+    public func commitReload() async -> [String] {
+        guard let before = beforeReload else { return [] }
+        beforeReload = nil
+        var replaced: [String] = []
+        for (name, old) in before where kubernetesClients[name] !== old {
+            replaced.append(name)
+            await old.stop()
+        }
+        return replaced.sorted()
+    }
+
+    /// The reload was rejected: the clients made during it stop and the old ones stay in use.
+    public func abortReload() async {
+        guard let before = beforeReload else { return }
+        beforeReload = nil
+        for (name, client) in kubernetesClients where before[name] !== client { await client.stop() }
+        kubernetesClients = before
     }
 
     /// The orchestrator for one target (a Kubernetes one reads through the watch of its collection

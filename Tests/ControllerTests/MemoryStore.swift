@@ -85,4 +85,5 @@ final class RecordingMetrics: MetricsRecorder {
     func recordTick(seconds: Double) {}
     func recordDroppedDecisions(total: Int) {}
     func recordSafety(target: String, state: String) { calls.withLock { $0.append("safety \(target) \(state)") } }
+    func recordWriteFailure(target: String, kind: String) { calls.withLock { $0.append("write-failure \(target) \(kind)") } }
 }

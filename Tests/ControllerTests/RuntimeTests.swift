@@ -61,6 +61,7 @@ struct RuntimeTests {
         let configPath: String
         let configText: (String) -> String
         let elector: LeaderElector?
+        let metrics: RecordingMetrics
 
         func patches() async -> Int { await kube.requests().filter { $0.method == "PATCH" }.count }
         func replicas() async -> Int? { await kube.workload(name: "web")?.replicas }
@@ -107,15 +108,16 @@ struct RuntimeTests {
                         settings: LeaderElectionSettings(identity: "other"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
                     await other.attempt()
                 }
+                let metrics = RecordingMetrics()
                 let runtime = try await ControllerRuntime(
                     config: config, configPath: configPath,
                     dependencies: .init(
-                        store: store, metrics: RecordingMetrics(), clock: clock, sourceContext: context,
+                        store: store, metrics: metrics, clock: clock, sourceContext: context,
                         factory: factory, logger: logger, elector: elector))
                 do {
                     try await body(Harness(
                         runtime: runtime, store: store, clock: clock, kube: kube, served: served, configPath: configPath, configText: text,
-                        elector: elector))
+                        elector: elector, metrics: metrics))
                 } catch {
                     await runtime.shutdown()
                     throw error
@@ -204,6 +206,14 @@ struct RuntimeTests {
             }
             #expect(above?.kind == .conflict)
             #expect(above?.parameter == "replicas")
+            // So is a pin below replicas.min (min 1 here): it would scale the workload to 0.
+            let below = await #expect(throws: ControlError.self) {
+                _ = try await h.runtime.setOverride(OverrideRequest(kind: .pin, replicas: 0, duration: "5m"), target: "web", actor: "api")
+            }
+            #expect(below?.kind == .conflict)
+            #expect(below?.parameter == "replicas")
+            #expect(below?.message.contains("1–20 (replicas.min–replicas.max of web), got 0") == true)
+            #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == nil)
             await #expect(throws: ControlError.self) {
                 _ = try await h.runtime.setOverride(OverrideRequest(kind: .pause, duration: "forever"), target: "web", actor: "api")
             }
@@ -245,6 +255,93 @@ struct RuntimeTests {
             #expect(after.configGeneration == 2)
             #expect(after.configError == nil)
             #expect(await h.tick()?.record?.finalReplicas == 4, "the new min applies")
+        }
+    }
+
+    @Test("a reload that changes the kubeconfig, or the credentials in it, writes with the new ones; a missing kubeconfig is rejected")
+    func reloadRebuildsTheKubernetesClient() async throws {
+        try await Self.withHarness { h in
+            func lastToken() async -> String? {
+                await h.kube.requests().last { $0.method == "PATCH" }?.header("Authorization")
+            }
+            func scaleOnce(rate: Double) async throws {
+                h.served.withLock { $0.rate = rate }
+                let record = try #require(await h.tick()?.record)
+                #expect(record.applied, "\(record.orchestratorAnswer)")
+            }
+            func reload(kubeconfig path: String) async throws -> Bool {
+                try h.configText("").replacingOccurrences(of: "kubeconfig: \(kubeconfig)", with: "kubeconfig: \(path)")
+                    .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+                return await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath))
+            }
+            let dir = URL(fileURLWithPath: h.configPath).deletingLastPathComponent().path
+            let kubeconfig = "\(dir)/kubeconfig"
+            _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
+            try await scaleOnce(rate: 200)
+            #expect(await lastToken() == "Bearer t")
+
+            // Another kubeconfig (a less privileged user): the next write carries its token.
+            let scaler = "\(dir)/kubeconfig-scaler"
+            let original = try String(contentsOfFile: kubeconfig, encoding: .utf8)
+            try original.replacingOccurrences(of: "token: t }", with: "token: scaler-token }").write(toFile: scaler, atomically: true, encoding: .utf8)
+            #expect(try await reload(kubeconfig: scaler))
+            var status = await h.runtime.status()
+            #expect(status.configGeneration == 2 && status.configError == nil)
+            #expect(h.store.auditEvents.last?.detail.contains("new API client (kubeconfig, context or credentials changed) for orchestrators: k8s") == true)
+            try await scaleOnce(rate: 400)
+            #expect(await lastToken() == "Bearer scaler-token")
+
+            // The same path with a rotated credential in it: read again on reload, used at once.
+            try original.replacingOccurrences(of: "token: t }", with: "token: rotated }").write(toFile: scaler, atomically: true, encoding: .utf8)
+            #expect(try await reload(kubeconfig: scaler))
+            try await scaleOnce(rate: 800)
+            #expect(await lastToken() == "Bearer rotated")
+
+            // A kubeconfig that does not exist fails the reload as it fails start-up; nothing changes.
+            #expect(try await !reload(kubeconfig: "\(dir)/missing-kubeconfig"))
+            status = await h.runtime.status()
+            #expect(status.configGeneration == 3)
+            #expect(status.configError?.contains("orchestrators.k8s") == true, "\(status.configError ?? "nil")")
+            #expect(status.configError?.contains("missing-kubeconfig") == true)
+            try await scaleOnce(rate: 1000)
+            #expect(await lastToken() == "Bearer rotated")
+        }
+    }
+
+    @Test("a live write refused with 403 is counted by kind and shown in the status until a write succeeds; shadow writes nothing and fails nothing")
+    func failedWritesAreVisible() async throws {
+        try await Self.withHarness { h in
+            _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
+            // RBAC that lets the controller read the workload but not scale it.
+            await h.kube.setAllowed(["get deployments/scale", "get deployments", "list deployments", "watch deployments"])
+            h.served.withLock { $0.rate = 400 }
+            let first = try #require(await h.tick())
+            #expect(first.writeFailure?.kind == "forbidden")
+            #expect(first.consecutiveWriteFailures == 1)
+            #expect(first.record?.applied == false)
+            let second = try #require(await h.tick())
+            #expect(second.consecutiveWriteFailures == 2)
+            var summary = try #require(await h.runtime.status().targets.first)
+            #expect(summary.consecutiveWriteFailures == 2)
+            #expect(summary.lastWriteFailure?.kind == "forbidden")
+            #expect(summary.lastWriteFailure?.stage == "orchestrator")
+            #expect(h.metrics.calls.withLock { $0.filter { $0 == "write-failure web forbidden" }.count } == 2)
+            #expect(await h.replicas() == 2, "nothing was written")
+
+            // The permission comes back: the next write succeeds and the count resets.
+            await h.kube.setAllowed(nil)
+            #expect(try #require(await h.tick()?.record).applied)
+            summary = try #require(await h.runtime.status().targets.first)
+            #expect(summary.consecutiveWriteFailures == 0)
+            #expect(summary.lastWriteFailure == nil)
+
+            // Shadow mode never writes, so it never fails a write.
+            _ = try await h.runtime.setMode(.shadow, target: "web", actor: "test")
+            await h.kube.setAllowed(["get deployments/scale", "get deployments", "list deployments", "watch deployments"])
+            h.served.withLock { $0.rate = 900 }
+            let shadow = try #require(await h.tick())
+            #expect(shadow.writeFailure == nil && shadow.consecutiveWriteFailures == 0)
+            #expect(h.metrics.calls.withLock { $0.filter { $0.hasPrefix("write-failure") }.count } == 2)
         }
     }
 

@@ -269,6 +269,11 @@ struct StatusAPIRouteTests {
         metrics.recordDroppedDecisions(total: 2)
         metrics.recordSafety(target: "orders", state: "holding")
         metrics.recordDecision(target: "odd \"name\"\\x\ny", reasons: [], mode: .live, desired: 1, reactive: nil, current: 1)
+        metrics.recordWriteFailure(target: "orders", kind: "forbidden")
+        metrics.recordWriteFailure(target: "orders", kind: "forbidden")
+        metrics.recordLeader(false)
+        metrics.recordLeaseAttempt(failedKind: "forbidden")
+        metrics.recordLeaseAttempt(failedKind: nil)
         try await harness.run { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
@@ -290,6 +295,10 @@ struct StatusAPIRouteTests {
                     "forescale_dropped_decisions 2",
                     #"forescale_safety_transitions_total{target="orders",state="holding"} 1"#,
                     #"forescale_decisions_total{target="odd \"name\"\\x\ny",reason="none"} 1"#,
+                    #"forescale_orchestrator_write_failures_total{target="orders",kind="forbidden"} 2"#,
+                    "forescale_leader 0",
+                    "forescale_lease_attempts_total 2",
+                    #"forescale_lease_errors_total{kind="forbidden"} 1"#,
                     "# TYPE forescale_decisions_total counter",
                 ] {
                     #expect(text.contains(expected), "missing \(expected) in:\n\(text)")
@@ -472,6 +481,9 @@ struct StatusAPIValidationTests {
         ("/v1/mode", #"{"mode": "live""#, "body"),
         ("/v1/mode", #"["live"]"#, "body"),
         ("/v1/mode", "", "body"),
+        // Duplicate keys: a proxy or audit tool keeping the last one would read shadow.
+        ("/v1/mode", #"{"mode":"live","mode":"shadow"}"#, "body"),
+        ("/v1/targets/orders/override", #"{"kind":"pin","replicas":3,"replicas":0,"duration":"1h"}"#, "body"),
         ("/v1/targets/orders/mode", #"{"mode":null}"#, "mode"),
         ("/v1/targets/orders/override", #"{"kind":"freeze","duration":"1h"}"#, "kind"),
         ("/v1/targets/orders/override", #"{"duration":"1h"}"#, "kind"),

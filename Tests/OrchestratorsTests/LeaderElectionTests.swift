@@ -199,6 +199,45 @@ struct LeaderElectionTests {
         }
     }
 
+    /// Without RBAC on Leases a replica never leads; that must be said (once, with the cause),
+    /// counted at every attempt, and its recovery said too.
+    @Test func aLeaseThatCannotBeTouchedIsNotedOnceAndItsRecoveryToo() async throws {
+        let clock = ManualClock()
+        try await withKubernetes(clock: clock) { server, client in
+            await server.setAllowed(["get deployments/scale"])
+            let notes = NoteLog()
+            let elector = try LeaderElector(
+                settings: LeaderElectionSettings(identity: "a"), store: client.leaseStore(namespace: "forescale", name: "l"),
+                namespace: "forescale", name: "l", clock: clock, onNote: { notes.append($0) })
+            for _ in 0..<3 {
+                await elector.attempt()
+                clock.advance(by: 2)
+            }
+            #expect(await !elector.isLeader)
+            #expect(await elector.consecutiveFailures == 3)
+            #expect(await elector.failure?.kind == .forbidden)
+            let failing = notes.values.compactMap { note -> (OrchestratorError, String, Int)? in
+                if case .leaseFailing(let error, let description, let consecutive) = note { return (error, description, consecutive) }
+                return nil
+            }
+            #expect(failing.count == 1, "said once, not at every attempt: \(failing)")
+            #expect(failing.first?.0.kind == .forbidden)
+            #expect(failing.first?.0.message.contains("leases") == true, "\(failing.first?.0.message ?? "")")
+            #expect(failing.first?.1.contains("forescale") == true)
+            #expect(failing.first?.2 == 1)
+            let failedAttempts = notes.values.filter { if case .attempted(let failure?) = $0 { failure.kind == .forbidden } else { false } }
+            #expect(failedAttempts.count == 3)
+
+            await server.setAllowed(nil)
+            await elector.attempt()
+            #expect(await elector.isLeader)
+            #expect(await elector.consecutiveFailures == 0)
+            #expect(await elector.failure == nil)
+            #expect(notes.values.contains { if case .leaseRecovered(_, 3) = $0 { true } else { false } })
+            #expect(notes.values.last == .leadership(leading: true, identity: "a", holder: "a"))
+        }
+    }
+
     @Test func runLoopUsesTheInjectedClockAndReleasesAfterCancel() async throws {
         let clock = ManualClock()
         try await withKubernetes(clock: clock) { server, client in
@@ -221,6 +260,12 @@ struct LeaderElectionTests {
             #expect(clock.sleeps == [2, 2])
         }
     }
+}
+
+final class NoteLog: Sendable {
+    private let box = NIOLockedValueBox<[LeaderElectionNote]>([])
+    func append(_ value: LeaderElectionNote) { box.withLockedValue { $0.append(value) } }
+    var values: [LeaderElectionNote] { box.withLockedValue { $0 } }
 }
 
 final class LeadershipLog: Sendable {

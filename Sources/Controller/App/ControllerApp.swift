@@ -41,20 +41,24 @@ public struct ControllerApp: Sendable {
         }
         let metrics = ControllerMetrics()
         let factory = factory ?? OrchestratorFactory(clock: clock)
+        let statusVersion = StatusVersion()
         let elector: LeaderElector?
         do throws(StartupError) {
-            elector = try await Self.elector(config, factory: factory, clock: clock, logger: logger)
+            elector = try await Self.elector(
+                config, factory: factory, clock: clock, logger: logger,
+                onNote: LeaderElectionReporter(logger: logger, metrics: metrics, statusVersion: statusVersion).note)
         } catch {
             try? log.close()
             throw error
         }
+        if elector != nil { metrics.recordLeader(false) }
         let runtime: ControllerRuntime
         do throws(StartupError) {
             runtime = try await ControllerRuntime(
                 config: config, configPath: configPath,
                 dependencies: .init(
                     store: log, metrics: metrics, clock: clock, sourceContext: sourceContext,
-                    factory: factory, logger: logger, elector: elector))
+                    factory: factory, logger: logger, elector: elector, statusVersion: statusVersion))
         } catch {
             try? log.close()
             throw error
@@ -70,9 +74,10 @@ public struct ControllerApp: Sendable {
 
     /// The leader elector of `controller.leaderElection`, on the named kubernetes orchestrator's
     /// API server and credentials; identity from `POD_NAME` (else the host name).
-    static func elector(_ config: Config, factory: OrchestratorFactory, clock: any ControlClock, logger: Logger) async throws(StartupError)
-        -> LeaderElector?
-    {
+    static func elector(
+        _ config: Config, factory: OrchestratorFactory, clock: any ControlClock, logger: Logger,
+        onNote: (@Sendable (LeaderElectionNote) -> Void)? = nil
+    ) async throws(StartupError) -> LeaderElector? {
         guard let election = config.controller.leaderElection else { return nil }
         guard let orchestrator = config.orchestrators[election.orchestrator],
               case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else {
@@ -82,9 +87,10 @@ public struct ControllerApp: Sendable {
             let client = try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
             let store = client.leaseStore(namespace: election.namespace, name: election.name)
             let identity = LeaderElectionSettings.defaultIdentity()
-            logger.info("leader election on \(store.leaseDescription) as \(identity)")
+            logger.info("leader election", metadata: ["lease": "\(store.leaseDescription)", "identity": "\(identity)"])
             return try LeaderElector(
-                settings: LeaderElectionSettings(identity: identity), store: store, namespace: store.namespace, name: election.name, clock: clock)
+                settings: LeaderElectionSettings(identity: identity), store: store, namespace: store.namespace, name: election.name,
+                clock: clock, onNote: onNote)
         } catch {
             throw StartupError("controller.leaderElection: \(error)")
         }

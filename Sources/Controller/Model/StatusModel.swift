@@ -104,12 +104,21 @@ public struct TargetSummary: Sendable, Equatable, Codable {
     public var consecutiveFailures: Int
     /// The most recent failure, until a tick succeeds again.
     public var lastFailure: TargetFailure?
+    /// Live ticks in a row whose write of the count failed (403, unreachable, deadline): the
+    /// workload is not being scaled although the decisions say so. A successful write, or shadow
+    /// mode, resets it.
+    public var consecutiveWriteFailures: Int
+    /// The last failed write, while `consecutiveWriteFailures` > 0.
+    public var lastWriteFailure: TargetFailure?
 
     public init(
         name: String, mode: RunMode, modeSource: String, workload: String, currentReplicas: Int? = nil, desiredReplicas: Int? = nil,
         reactiveReplicas: Int? = nil, safety: SafetyState = .normal, lastDecisionSeconds: Double? = nil, lastExplanation: String? = nil,
-        override: TargetOverride? = nil, consecutiveFailures: Int = 0, lastFailure: TargetFailure? = nil
+        override: TargetOverride? = nil, consecutiveFailures: Int = 0, lastFailure: TargetFailure? = nil,
+        consecutiveWriteFailures: Int = 0, lastWriteFailure: TargetFailure? = nil
     ) {
+        self.consecutiveWriteFailures = consecutiveWriteFailures
+        self.lastWriteFailure = lastWriteFailure
         self.name = name
         self.mode = mode
         self.modeSource = modeSource
@@ -195,11 +204,19 @@ public struct StatusSnapshot: Sendable, Equatable, Codable {
     /// Decision-log rows dropped because the write queue was full (0 under normal load).
     public var droppedDecisions: Int
     public var targets: [TargetSummary]
+    /// With leader election: who holds the lease as last seen.
+    public var leaderIdentity: String?
+    /// With leader election: why the last attempts could not read or write the lease (this
+    /// replica then never leads), until an attempt succeeds.
+    public var leaseError: String?
 
     public init(
         version: String, mode: RunMode, leader: Bool, configGeneration: Int, configPath: String, configError: String?, ready: Bool,
-        startedAtSeconds: Double, ticks: Int, droppedDecisions: Int, targets: [TargetSummary]
+        startedAtSeconds: Double, ticks: Int, droppedDecisions: Int, targets: [TargetSummary], leaderIdentity: String? = nil,
+        leaseError: String? = nil
     ) {
+        self.leaderIdentity = leaderIdentity
+        self.leaseError = leaseError
         self.version = version
         self.mode = mode
         self.leader = leader
@@ -239,8 +256,8 @@ public struct ControlError: Error, Sendable, Equatable {
         case badRequest
         /// 503: the decision log cannot be read, or the controller is stopping.
         case unavailable
-        /// 409: a well-formed request that the target's configuration refuses (a pin above its
-        /// `replicas.max`).
+        /// 409: a well-formed request that the target's configuration refuses (a pin outside its
+        /// `replicas.min`–`replicas.max`).
         case conflict
     }
 

@@ -29,11 +29,16 @@ public actor ControllerRuntime: StatusBackend {
         public var deadlineShare: Double
         /// With leader election, only the leader applies counts (every target's orchestrator is gated).
         public var elector: LeaderElector?
+        /// Counts changes of what `GET /v1/status` shows; shared with whoever else changes it (the
+        /// leader election's notes).
+        public var statusVersion: StatusVersion
 
         public init(
             store: any DecisionStore, metrics: any MetricsRecorder, clock: any ControlClock, sourceContext: SourceContext,
-            factory: OrchestratorFactory, logger: Logger, deadlineShare: Double = 0.8, elector: LeaderElector? = nil
+            factory: OrchestratorFactory, logger: Logger, deadlineShare: Double = 0.8, elector: LeaderElector? = nil,
+            statusVersion: StatusVersion = StatusVersion()
         ) {
+            self.statusVersion = statusVersion
             self.elector = elector
             self.store = store
             self.metrics = metrics
@@ -59,7 +64,7 @@ public actor ControllerRuntime: StatusBackend {
     /// awaiting a thousand workers.
     private var views: [String: TargetWorker.View] = [:]
     /// Counts changes of what `GET /v1/status` shows, for its response cache.
-    public nonisolated let statusVersion: StatusVersion? = StatusVersion()
+    public nonisolated let statusVersion: StatusVersion?
     private var order: [String] = []
     private var globalMode: RunMode?
     private var targetModes: [String: RunMode]
@@ -73,6 +78,7 @@ public actor ControllerRuntime: StatusBackend {
     /// from the store. Fails with a message naming the key when a target cannot be wired.
     public init(config: Config, configPath: String, dependencies: Dependencies) async throws(StartupError) {
         self.deps = dependencies
+        self.statusVersion = dependencies.statusVersion
         self.config = config
         self.configuredModes = Self.modes(of: config)
         self.configPath = configPath
@@ -109,6 +115,22 @@ public actor ControllerRuntime: StatusBackend {
             }
         }
         return result
+    }
+
+    /// The lease store of `controller.leaderElection` through its orchestrator's current client
+    /// (reading its kubeconfig again in a reload), when an elector runs.
+    static func leaseStore(_ config: Config, factory: OrchestratorFactory, elector: LeaderElector?) async throws(StartupError)
+        -> (any LeaseStore)?
+    {
+        guard elector != nil, let election = config.controller.leaderElection,
+              let orchestrator = config.orchestrators[election.orchestrator],
+              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else { return nil }
+        do {
+            return try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
+                .leaseStore(namespace: election.namespace, name: election.name)
+        } catch {
+            throw StartupError("orchestrators.\(orchestrator.name): \(error)")
+        }
     }
 
     /// Releases the orchestrators' clients and stops process pools. Call once, after the last tick.
@@ -177,6 +199,17 @@ public actor ControllerRuntime: StatusBackend {
             deps.logger.notice("\(report.target): \(transition.detail)")
         }
         if let error = report.forecastError { deps.metrics.recordForecastError(target: report.target, absoluteError: error) }
+        if let failure = report.writeFailure {
+            deps.metrics.recordWriteFailure(target: report.target, kind: failure.kind)
+            deps.logger.warning(
+                "live target: writing the replica count failed",
+                metadata: [
+                    "target": "\(report.target)", "kind": "\(failure.kind)", "error": "\(failure.message)",
+                    "consecutiveFailures": "\(report.consecutiveWriteFailures)",
+                ])
+            // The status shows the count of failed writes at once, not a cache age later.
+            if report.consecutiveWriteFailures == 1 { statusVersion?.noteChange() }
+        }
         guard let record = report.record else {
             if let failure = report.failure {
                 deps.logger.warning("\(report.target): no decision: \(failure.stage) \(failure.kind): \(failure.message)")
@@ -279,9 +312,22 @@ public actor ControllerRuntime: StatusBackend {
         {
             return rejectReload("controller.status, controller.decisionLog.path and controller.leaderElection cannot change without a restart", now: now)
         }
+        // Every orchestrator's settings are compared and its kubeconfig read again, as at start-up:
+        // a changed kubeconfig, context or credential gets a new client, a missing one rejects the
+        // reload, and nothing changes until the whole new config is wired.
+        await deps.factory.beginReload()
         let wired: [(TargetConfig, [BoundRequest], any Orchestrator)]
-        do { wired = try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector) } catch {
+        let leaseStore: (any LeaseStore)?
+        do {
+            wired = try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector)
+            leaseStore = try await Self.leaseStore(new, factory: deps.factory, elector: deps.elector)
+        } catch {
+            await deps.factory.abortReload()
             return rejectReload(error.description, now: now)
+        }
+        let replacedClients = await deps.factory.commitReload()
+        if let leaseStore, let election = new.controller.leaderElection, replacedClients.contains(election.orchestrator) {
+            await deps.elector?.use(store: leaseStore)
         }
         var newWorkers: [String: TargetWorker] = [:]
         var needBackfill: [String] = []
@@ -309,6 +355,7 @@ public actor ControllerRuntime: StatusBackend {
         generation += 1
         configError = nil
         let detail = "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
+            + (replacedClients.isEmpty ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
         deps.logger.notice("\(detail)")
         if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
@@ -349,7 +396,8 @@ public actor ControllerRuntime: StatusBackend {
             version: ForescaleVersion.current, mode: effectiveGlobalMode, leader: leader,
             configGeneration: generation,
             configPath: configPath, configError: configError, ready: await isReady(), startedAtSeconds: startedAt, ticks: rounds,
-            droppedDecisions: deps.store.droppedCount, targets: summaries())
+            droppedDecisions: deps.store.droppedCount, targets: summaries(), leaderIdentity: await deps.elector?.leaderIdentity,
+            leaseError: await deps.elector?.failure.map { "\($0)" })
     }
 
     public func targetSummaries() async -> [TargetSummary] { summaries() }
@@ -372,7 +420,8 @@ public actor ControllerRuntime: StatusBackend {
             reactiveReplicas: last?.decision.reactiveReplicas, safety: safety, lastDecisionSeconds: last?.timeSeconds,
             lastExplanation: last.map { $0.safetyNote.isEmpty ? $0.decision.explanation : "\($0.decision.explanation) — \($0.safetyNote)" },
             override: overrides[name].flatMap { $0.isActive(now: now) ? $0 : nil },
-            consecutiveFailures: memory.consecutiveFailures, lastFailure: failure)
+            consecutiveFailures: memory.consecutiveFailures, lastFailure: failure,
+            consecutiveWriteFailures: view.consecutiveWriteFailures, lastWriteFailure: view.lastWriteFailure)
     }
 
     // The reads below query SQLite off the runtime actor, so that a reader of the decision log never
@@ -470,8 +519,11 @@ public actor ControllerRuntime: StatusBackend {
             guard let replicas = request.replicas else {
                 throw ControlError(.badRequest, parameter: "replicas", "a pin needs replicas")
             }
-            guard replicas >= 0, replicas <= targetConfig.policy.maxReplicas else {
-                throw ControlError(.conflict, parameter: "replicas", "must be 0–\(targetConfig.policy.maxReplicas) (replicas.max), got \(replicas)")
+            let bounds = targetConfig.policy.minReplicas...targetConfig.policy.maxReplicas
+            guard bounds.contains(replicas) else {
+                throw ControlError(
+                    .conflict, parameter: "replicas",
+                    "must be \(bounds.lowerBound)–\(bounds.upperBound) (replicas.min–replicas.max of \(target)), got \(replicas)")
             }
         } else if request.replicas != nil {
             throw ControlError(.badRequest, parameter: "replicas", "only a pin takes replicas")

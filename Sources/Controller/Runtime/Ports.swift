@@ -32,4 +32,6 @@ public protocol MetricsRecorder: Sendable {
     func recordTick(seconds: Double)
     func recordDroppedDecisions(total: Int)
     func recordSafety(target: String, state: String)
+    /// A live write of the count failed (`kind`: the orchestrator's error kind, or `deadline`).
+    func recordWriteFailure(target: String, kind: String)
 }

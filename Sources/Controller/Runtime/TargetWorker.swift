@@ -25,6 +25,11 @@ public struct TickReport: Sendable {
     public var fetches: [FetchTiming]
     /// The absolute error of the forecast that came due this tick, if one did.
     public var forecastError: Double?
+    /// Set when the tick was live and writing the count failed (the orchestrator refused or could
+    /// not be reached, or the deadline passed before it was asked).
+    public var writeFailure: TargetFailure?
+    /// Live ticks in a row whose write failed, this one included.
+    public var consecutiveWriteFailures = 0
 }
 
 /// One target's state and its tick: fetch, forecast, `decide`, safety, act.
@@ -42,6 +47,11 @@ actor TargetWorker {
     private(set) var memory = SafetyMemory()
     private(set) var last: DecisionRecord?
     private(set) var lastFailure: TargetFailure?
+    /// Live ticks in a row whose write failed; a successful write or a shadow tick resets it, a
+    /// tick that had nothing to write leaves it as it is.
+    private(set) var consecutiveWriteFailures = 0
+    /// The last failed write, while `consecutiveWriteFailures > 0`.
+    private(set) var lastWriteFailure: TargetFailure?
     private(set) var lastTickSeconds: Double?
     private(set) var completedTicks = 0
 
@@ -83,9 +93,15 @@ actor TargetWorker {
         var memory: SafetyMemory
         var lastFailure: TargetFailure?
         var workload: String
+        var consecutiveWriteFailures = 0
+        var lastWriteFailure: TargetFailure?
     }
 
-    var view: View { View(last: last, memory: memory, lastFailure: lastFailure, workload: orchestrator.targetDescription) }
+    var view: View {
+        View(
+            last: last, memory: memory, lastFailure: lastFailure, workload: orchestrator.targetDescription,
+            consecutiveWriteFailures: consecutiveWriteFailures, lastWriteFailure: lastWriteFailure)
+    }
 
     /// The request whose history seeds the forecaster: the arrival rate, when its source keeps history.
     var backfillRequest: (source: any RangeMetricSource, query: PrometheusQuery)? {
@@ -202,8 +218,17 @@ actor TargetWorker {
         } else {
             outcome = await actuator.act(replicas: final.replicas, observed: scale, decision: decision)
         }
+        var writeFailure: TargetFailure?
         if let kind = outcome.failureKind {
             failure = TargetFailure(stage: "orchestrator", kind: kind, message: outcome.answer, atSeconds: now)
+            if actuator.mode == .live { writeFailure = failure }
+        }
+        if let writeFailure {
+            consecutiveWriteFailures += 1
+            lastWriteFailure = writeFailure
+        } else if outcome.applied || actuator.mode != .live {
+            consecutiveWriteFailures = 0
+            lastWriteFailure = nil
         }
 
         let record = DecisionRecord(
@@ -216,7 +241,8 @@ actor TargetWorker {
         lastTickSeconds = now
         completedTicks += 1
         return TickReport(
-            target: name, record: record, failure: failure, transitions: transitions, fetches: fetches, forecastError: forecastError)
+            target: name, record: record, failure: failure, transitions: transitions, fetches: fetches, forecastError: forecastError,
+            writeFailure: writeFailure, consecutiveWriteFailures: consecutiveWriteFailures)
     }
 
     /// The forecaster's view for the status API: the next hour every 5 minutes from `now`.

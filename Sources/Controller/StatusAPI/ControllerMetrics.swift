@@ -29,6 +29,10 @@ public final class ControllerMetrics: Sendable {
     private let safetyCounts = LabelledCounters(
         name: "forescale_safety_transitions_total", help: "Safety-state transitions, by target and new state.",
         labels: ["target", "state"])
+    private let writeFailureCounts = LabelledCounters(
+        name: "forescale_orchestrator_write_failures_total",
+        help: "Live writes of a replica count that failed, by target and error kind (forbidden, conflict, timeout, deadline, ...).",
+        labels: ["target", "kind"])
 
     /// Creates the metrics in a fresh registry, or in `registry` when given.
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -102,11 +106,28 @@ public final class ControllerMetrics: Sendable {
         safetyCounts.increment([target, state])
     }
 
+    /// Counts one failed live write in `forescale_orchestrator_write_failures_total{target,kind}`.
+    public func recordWriteFailure(target: String, kind: String) {
+        writeFailureCounts.increment([target, kind])
+    }
+
+    /// Sets `forescale_leader` (1 while this replica leads, 0 otherwise; only with leader election).
+    public func recordLeader(_ leading: Bool) {
+        gauge(Self.leader, []).set(leading ? 1.0 : 0.0)
+    }
+
+    /// Counts one leader-election attempt in `forescale_lease_attempts_total` and, when it could
+    /// not read or write the lease, in `forescale_lease_errors_total{kind}`.
+    public func recordLeaseAttempt(failedKind: String?) {
+        counter(Self.leaseAttempts, []).increment()
+        if let failedKind { counter(Self.leaseErrors, [("kind", failedKind)]).increment() }
+    }
+
     // MARK: Exposition
 
     /// The Prometheus text exposition format (version 0.0.4) of every metric recorded so far.
     public func exposition() -> String {
-        registry.emitToString() + decisionCounts.exposition() + safetyCounts.exposition()
+        registry.emitToString() + decisionCounts.exposition() + safetyCounts.exposition() + writeFailureCounts.exposition()
     }
 
     // MARK: Names
@@ -167,6 +188,15 @@ public final class ControllerMetrics: Sendable {
     }
     private static var tickSeconds: MetricNameDescriptor {
         name("forescale_tick_seconds", "Duration of whole reconcile ticks.")
+    }
+    private static var leader: MetricNameDescriptor {
+        name("forescale_leader", "1 while this replica holds the leader-election lease, 0 otherwise (only with controller.leaderElection).")
+    }
+    private static var leaseAttempts: MetricNameDescriptor {
+        name("forescale_lease_attempts_total", "Leader-election attempts (one every retry period).")
+    }
+    private static var leaseErrors: MetricNameDescriptor {
+        name("forescale_lease_errors_total", "Leader-election attempts that could not read or write the lease, by error kind.")
     }
     private static var dropped: MetricNameDescriptor {
         name("forescale_dropped_decisions", "Decision-log rows dropped because the write queue was full.")

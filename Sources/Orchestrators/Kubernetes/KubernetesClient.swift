@@ -61,6 +61,12 @@ public final class KubernetesClient: Sendable {
         try await watchHTTP.shutdown()
     }
 
+    /// Retires a client that a reload replaced: its watches end and its HTTP clients close.
+    public func stop() async {
+        for informer in informers.withLock({ Array($0.values) }) { informer.stop() }
+        try? await shutdown()
+    }
+
     /// The informer of `collection`, and whether this call created it (the caller then has it run).
     public func informer(for collection: KubernetesCollection) -> (informer: KubernetesInformer, created: Bool) {
         informers.withLock { informers in

@@ -67,6 +67,8 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
         var watches = 0
         var events = 0
         var lastError: String?
+        /// Set by `stop()`: the client was replaced, the watch ends.
+        var stopped = false
         var waiters: [(id: Int, predicate: @Sendable (KubernetesInformerStatus) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiter = 0
 
@@ -121,12 +123,18 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
 
     enum WatchEnd { case closed, expired }
 
+    /// Ends `run` (its client was replaced by a reload): at once if it waits between attempts'
+    /// steps, else when its request fails as the client closes.
+    func stop() { update { $0.stopped = true; $0.live = false } }
+
+    private var isStopped: Bool { state.withLock { $0.stopped } }
+
     public func run(report: @escaping @Sendable (BackgroundNote) -> Void) async {
         var failures = 0
         var expiredInARow = 0
         var mustList = true
         var reported: String?
-        while !Task.isCancelled {
+        while !Task.isCancelled && !isStopped {
             do {
                 if mustList {
                     let count = try await list()
@@ -149,7 +157,7 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
                 // A server that expires every fresh list's version at once is not hammered.
                 if expiredInARow > 1 { try await client.clock.sleep(seconds: min(30, Double(expiredInARow - 1))) }
             } catch {
-                if Task.isCancelled { break }
+                if Task.isCancelled || isStopped { break }
                 let message = (error as? OrchestratorError)?.message ?? "\(error)"
                 update { $0.live = false; $0.lastError = message }
                 if message != reported {
