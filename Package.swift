@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Planner", targets: ["Planner"]),
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
@@ -44,10 +45,13 @@ let package = Package(
         // YAML config: parsing, strict validation with key paths, mapping to ScalingPolicy.
         .target(
             name: "ForescaleConfig",
-            dependencies: ["Planner", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Pipeline", "Planner", .product(name: "Yams", package: "Yams")]
         ),
         // The queue simulator, the standard scenario, the baseline policies and the replay protocol.
-        .target(name: "Simulation", dependencies: ["Planner", "Forecast"]),
+        // One target's pure tick (forecast feeding, horizon, circuit breaker, decide, fallback,
+        // overrides): what the controller, replay, simulate and the demo all call. No I/O, no clock.
+        .target(name: "Pipeline", dependencies: ["Planner", "Forecast"]),
+        .target(name: "Simulation", dependencies: ["Pipeline", "Planner", "Forecast"]),
         // Metric sources over HTTP (Prometheus, Burrow, RabbitMQ, NATS JetStream, JSON), one file per type.
         .target(
             name: "MetricSources",
@@ -79,7 +83,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -128,7 +132,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner", "MetricSources"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Planner"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Pipeline", "Planner"]),
         .testTarget(
             name: "MetricSourcesTests",
             dependencies: [
@@ -178,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ForescaleTestKit", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "Controller", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

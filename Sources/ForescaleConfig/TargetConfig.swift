@@ -1,3 +1,4 @@
+import Pipeline
 import Planner
 
 /// One scaled workload: what to scale, where its metrics come from, and its policy.
@@ -20,24 +21,6 @@ public struct TargetConfig: Sendable, Equatable {
         self.policy = policy
         self.safety = safety
     }
-}
-
-/// The controller's safety settings of one target (`targets[].fallback`, `targets[].forecast.maxError`
-/// and `tripOnDrift`).
-public struct SafetyPolicy: Sendable, Equatable, Codable {
-    /// Consecutive failed ticks (a metric or the scale could not be read) before the fallback applies.
-    public var fallbackAfter = 3
-    /// The fallback count; `nil` keeps the current count.
-    public var fallbackReplicas: Int?
-    /// Whether a fixed fallback count may be below the current count (never by default).
-    public var fallbackScaleDown = false
-    /// The forecast circuit breaker opens when the recent forecast error exceeds this multiple of
-    /// the naive forecast's error (a rolling MASE over the last scored forecasts).
-    public var maxForecastError = 1.5
-    /// The circuit breaker also opens while the forecaster reports drift.
-    public var tripOnDrift = true
-
-    public init() {}
 }
 
 /// Which orchestrator scales the target, and what it scales.

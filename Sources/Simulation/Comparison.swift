@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Planner
 import Synchronization
 
@@ -13,6 +14,8 @@ public struct Comparison: Sendable, Codable {
     public var keda: [RunResult]
     public var hpa: RunResult
     public var clairvoyant: RunResult
+    /// The scenario's metric outages, if any.
+    public var outages: [Scenario.Outage] = []
 
     /// The cheapest swept KEDA setting no later than Forescale; `nil` when none is that punctual.
     public var bestTunedReactive: RunResult? {
@@ -32,20 +35,20 @@ public struct Comparison: Sendable, Codable {
     /// Forescale as it runs by default: its default policy and the production forecaster,
     /// calibrated at the horizon it is asked for (start-up + one tick + the metric delay).
     public static func defaultController(
-        capacity: Double, scenario: Scenario, adjust: (ScalingPolicy) -> ScalingPolicy = { $0 }
+        capacity: Double, scenario: Scenario, adjust: (ScalingPolicy) -> ScalingPolicy = { $0 }, safety: SafetyPolicy = SafetyPolicy()
     ) -> ForescaleController {
         let policy = adjust(defaultPolicy(capacity: capacity, scenario: scenario))
-        var calibration = policy
-        calibration.startupSeconds += Double(scenario.metricDelaySeconds)
+        let tick = Double(scenario.tickSeconds)
         return ForescaleController(
-            policy: policy, tickSeconds: Double(scenario.tickSeconds),
-            forecaster: ArrivalForecastAdapter(policy: calibration, tickSeconds: Double(scenario.tickSeconds)))
+            policy: policy, safety: safety, tickSeconds: tick,
+            forecaster: TargetStep.productionForecaster(
+                policy: policy, tickSeconds: tick, expectedAgeSeconds: Double(scenario.metricDelaySeconds)))
     }
 
     /// Runs the comparison. `adjust` may change Forescale's policy (it receives the default one,
     /// sized to the scenario).
     public static func run(
-        trace: Trace, scenario: Scenario, adjust: (ScalingPolicy) -> ScalingPolicy = { $0 },
+        trace: Trace, scenario: Scenario, adjust: (ScalingPolicy) -> ScalingPolicy = { $0 }, safety: SafetyPolicy = SafetyPolicy(),
         record: ((String, TickRecord) -> Void)? = nil,
         progress: ((_ done: Int, _ total: Int, _ running: String) -> Void)? = nil
     ) -> Comparison {
@@ -58,7 +61,7 @@ public struct Comparison: Sendable, Codable {
         let arrivals = trace.arrivalsPerSecond(spanSeconds: scenario.spanSeconds.map(Double.init))
         let capacity = scenario.capacity(arrivals: arrivals)
         let model = QueueModel(arrivals: arrivals, startTime: trace.start, capacity: capacity, scenario: scenario)
-        var ours = defaultController(capacity: capacity, scenario: scenario, adjust: adjust)
+        var ours = defaultController(capacity: capacity, scenario: scenario, adjust: adjust, safety: safety)
         let oursName = ours.name
         step(oursName)
         let oursResult = model.run(&ours, record: record.map { callback in { callback(oursName, $0) } })
@@ -70,7 +73,7 @@ public struct Comparison: Sendable, Codable {
             trace: trace.name, capacityPerReplica: capacity, simulatedSeconds: arrivals.count,
             warmupSeconds: scenario.warmup(span: arrivals.count),
             forescale: oursResult, keda: Array(baselines.prefix(sweep.count)), hpa: baselines[sweep.count],
-            clairvoyant: baselines[sweep.count + 1])
+            clairvoyant: baselines[sweep.count + 1], outages: scenario.outages)
     }
 
     /// The KEDA sweep, then the HPA, then the clairvoyant, each on its own core when one is free.

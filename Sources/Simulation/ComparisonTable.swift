@@ -10,6 +10,11 @@ public enum ComparisonTable {
                 + pad(fmt(r.latePercent, 2), 9) + pad(fmt(r.p99DelaySeconds, 0) + "s", 11) + String(r.scaleActions))
         }
         row(c.forescale)
+        if !c.outages.isEmpty {
+            let windows = c.outages.map { "\(fmt(Double($0.startSecond) / 3600, 2)) h for \($0.durationSeconds) s" }.joined(separator: ", ")
+            lines.append("  metric outage at \(windows): Forescale in fallback for \(c.forescale.fallbackTicks) scored ticks"
+                + " (every policy sees the metrics missing; each holds its count)")
+        }
         if let best = c.bestTunedReactive {
             row(best, "best-tuned reactive (\(best.policy))")
         } else {

@@ -1,33 +1,41 @@
+import Pipeline
 import Planner
 
-/// Forescale's own decision core and forecaster, exactly as the live controller calls them.
+/// Forescale as `forescale run` runs it: the production `TargetStep` (forecaster, circuit breaker,
+/// `decide`, fallback), fed what the live loop would be given (`ControllerView.stepInput`).
 public struct ForescaleController: ScalingController {
     public var name: String
-    public var policy: ScalingPolicy
-    let tickSeconds: Double
-    var state = PlannerState()
-    var forecaster: (any TickForecaster)?
+    public private(set) var step: TargetStep
+    public var policy: ScalingPolicy { step.policy }
 
-    public init(name: String = "forescale", policy: ScalingPolicy, tickSeconds: Double = 15, forecaster: (any TickForecaster)? = nil) {
+    public init(
+        name: String = "forescale", policy: ScalingPolicy, safety: SafetyPolicy = SafetyPolicy(), tickSeconds: Double = 15,
+        forecaster: (any TickForecaster)? = nil
+    ) {
         self.name = name
-        self.policy = policy
-        self.tickSeconds = tickSeconds
-        self.forecaster = forecaster
+        self.step = TargetStep(policy: policy, safetyPolicy: safety, tickSeconds: tickSeconds, forecaster: forecaster)
     }
 
     public mutating func tick(_ view: ControllerView) -> ControllerOutput {
-        var forecast: ForecastInput?
-        if var model = forecaster {
-            // The rate was measured `age` seconds ago: the forecaster learns it at that time, and
-            // is asked for the rate when a replica asked for now will be useful.
-            let age = view.observation.arrivalRate?.ageSeconds ?? 0
-            if let rate = view.observation.arrivalRate?.value { model.observe(time: view.now - age, rate: rate) }
-            forecast = model.forecast(horizonSeconds: policy.startupSeconds + tickSeconds + age)
-            forecaster = model
+        let result = step.step(view.stepInput)
+        return ControllerOutput(
+            desiredReplicas: result.finalReplicas ?? view.observation.desiredReplicas.value,
+            forecast: result.decision?.forecast ?? result.forecast, safety: result.safety)
+    }
+}
+
+extension ControllerView {
+    /// What the live loop would be given for this view: each value with its age, and during a
+    /// metric outage a failed read (`timeout`) for each of them; the scale as read now.
+    public var stepInput: StepInput {
+        func report(_ sample: Sample<Double>?) -> MetricReport? {
+            if metricOutage { return .failed(kind: "timeout", message: "simulated metric outage") }
+            return sample.map { .value($0.value, ageSeconds: $0.ageSeconds) }
         }
-        let (decision, next) = decide(observation: view.observation, state: state, policy: policy, forecast: forecast, now: view.now)
-        state = next
-        return ControllerOutput(desiredReplicas: decision.desiredReplicas, forecast: decision.forecast ?? forecast)
+        return StepInput(
+            now: now, lag: report(observation.lag), arrivalRate: report(observation.arrivalRate),
+            throughput: report(observation.throughput),
+            scale: .read(desired: observation.desiredReplicas.value, ready: observation.readyReplicas?.value, ageSeconds: 0))
     }
 }
 

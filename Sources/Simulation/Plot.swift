@@ -1,3 +1,5 @@
+import Pipeline
+
 /// An SVG picture of a comparison: Forescale over time, and the cost/lateness frontier.
 public enum Plot {
     /// - Parameters:
@@ -29,6 +31,8 @@ public enum Plot {
         var desired: Double
         var p50: Double?
         var upper: Double?
+        /// Forescale's fallback applied in this column (a metric outage).
+        var fallback = false
     }
 
     static func downsample(_ ticks: [TickRecord], to points: Int) -> [Column] {
@@ -44,7 +48,8 @@ public enum Plot {
                 capacity: bucket.map { Double($0.ready) * $0.capacity }.reduce(0, +) / n,
                 desired: Double(bucket.map(\.desired).max() ?? 0),
                 p50: forecasts.isEmpty ? nil : forecasts.map(\.p50).reduce(0, +) / Double(forecasts.count),
-                upper: forecasts.map(\.upper).max())
+                upper: forecasts.map(\.upper).max(),
+                fallback: bucket.contains { $0.safety == .fallback })
         }
     }
 
@@ -75,6 +80,14 @@ public enum Plot {
         }
         svg.text(x: frame.x + frame.width / 2, y: frame.bottom + 36, "time (UTC)", size: 12, anchor: "middle")
 
+        // Columns in which the fallback applied (a metric outage), shaded over the whole height.
+        let columnWidth = max(frame.width / Double(max(ticks.count, 1)), 1)
+        for column in ticks where column.fallback {
+            let left = x(column.time)
+            svg.polygon(
+                [(left, frame.y), (left + columnWidth, frame.y), (left + columnWidth, frame.bottom), (left, frame.bottom)],
+                fill: "#8d99ae", opacity: 0.35)
+        }
         let band = ticks.filter { $0.upper != nil && $0.p50 != nil }
         if band.count > 1 {
             let upper = band.map { (x($0.time), y($0.upper!)) }
@@ -87,7 +100,7 @@ public enum Plot {
         svg.legend(x: frame.x + 10, y: frame.y + 14, [
             ("#1d3557", "arrival rate (msg/s)", nil), ("#f4a261", "forecast p50 to upper quantile (msg/s)", nil),
             ("#e63946", "capacity of ready replicas (msg/s)", nil), ("#2a7d2a", "desired replicas (right axis)", "4 3"),
-        ])
+        ] + (ticks.contains(where: \.fallback) ? [("#8d99ae", "fallback: metrics unreadable, count held", nil)] : []))
     }
 
     static func frontier(_ svg: inout SVG, comparison: Comparison, frame: Frame) {

@@ -1,3 +1,4 @@
+import Pipeline
 import Planner
 
 /// What a controller is shown at a tick, and may answer.
@@ -9,12 +10,16 @@ public struct ControllerView: Sendable {
     public var second: Int
     /// The backlog right now, not delayed: only the clairvoyant yardstick may look.
     public var trueLag: Double
+    /// The metric backend is down this tick (`Scenario.outages`): every metric read fails, and
+    /// the observation's metrics are missing.
+    public var metricOutage: Bool
 
-    public init(observation: Observation, now: Double, second: Int, trueLag: Double) {
+    public init(observation: Observation, now: Double, second: Int, trueLag: Double, metricOutage: Bool = false) {
         self.observation = observation
         self.now = now
         self.second = second
         self.trueLag = trueLag
+        self.metricOutage = metricOutage
     }
 }
 
@@ -22,10 +27,13 @@ public struct ControllerOutput: Sendable {
     public var desiredReplicas: Int
     /// The forecast the controller used, for plots.
     public var forecast: ForecastInput?
+    /// What the controller's safety layer did (Forescale only).
+    public var safety: SafetyState?
 
-    public init(desiredReplicas: Int, forecast: ForecastInput? = nil) {
+    public init(desiredReplicas: Int, forecast: ForecastInput? = nil, safety: SafetyState? = nil) {
         self.desiredReplicas = desiredReplicas
         self.forecast = forecast
+        self.safety = safety
     }
 }
 
@@ -64,10 +72,11 @@ public struct QueueModel: Sendable {
             if second > 0, second % scenario.tickSeconds == 0 {
                 let seen = second - scenario.metricDelaySeconds
                 var output: ControllerOutput?
-                var seenObservation: Observation?
+                var seenInput: StepInput?
                 if seen - scenario.rateWindowSeconds >= 0 {
                     let window = Double(scenario.rateWindowSeconds)
-                    let observation = Observation(
+                    let outage = scenario.isOutage(second: second)
+                    var observation = Observation(
                         lag: Sample(lagRing[seen], ageSeconds: Double(scenario.metricDelaySeconds)),
                         arrivalRate: Sample(
                             (arrivedRing[seen] - arrivedRing[seen - scenario.rateWindowSeconds]) / window,
@@ -77,18 +86,25 @@ public struct QueueModel: Sendable {
                             ageSeconds: Double(scenario.metricDelaySeconds)),
                         readyReplicas: Sample(Int(readyRing[seen]), ageSeconds: Double(scenario.metricDelaySeconds)),
                         desiredReplicas: Sample(state.desired))
-                    let out = controller.tick(ControllerView(
+                    if outage {
+                        observation.lag = nil
+                        observation.arrivalRate = nil
+                        observation.throughput = nil
+                    }
+                    let view = ControllerView(
                         observation: observation, now: startTime + Double(second), second: second,
-                        trueLag: state.queue.total))
+                        trueLag: state.queue.total, metricOutage: outage)
+                    let out = controller.tick(view)
                     state.scale(to: out.desiredReplicas, at: second)
+                    if second >= warmup, out.safety == .fallback { state.score.fallbackTicks += 1 }
                     output = out
-                    seenObservation = observation
+                    seenInput = view.stepInput
                 }
                 record?(TickRecord(
                     time: startTime + Double(second), arrivalRate: tickArrivals / Double(scenario.tickSeconds),
                     desired: state.desired, ready: state.ready, lag: state.queue.total, capacity: capacity,
                     arrivedTotal: state.arrivedTotal, processedTotal: state.processedTotal, forecast: output?.forecast,
-                    observation: seenObservation))
+                    input: seenInput, safety: output?.safety))
                 tickArrivals = 0
             }
             state.step(second: second, arrivals: arrivals[second], capacity: capacity)
@@ -114,8 +130,10 @@ public struct TickRecord: Sendable {
     public var arrivedTotal: Double
     public var processedTotal: Double
     public var forecast: ForecastInput?
-    /// What the controller was shown at this tick (`nil` before it first decides).
-    public var observation: Observation?
+    /// What the controller was given at this tick, as the live loop would be (`nil` before it first decides).
+    public var input: StepInput?
+    /// What Forescale's safety layer did at this tick (`fallback` during a long metric outage).
+    public var safety: SafetyState?
 }
 
 /// A fixed-size ring of per-second values, indexed by absolute second.

@@ -1,41 +1,37 @@
 import Foundation
+import Pipeline
 import Planner
-
-/// A per-target forecaster as the replay protocol and the simulator use it.
-public protocol TickForecaster {
-    /// Takes the arrival rate observed at `time` (Unix seconds).
-    mutating func observe(time: Double, rate: Double)
-    /// The forecast `horizonSeconds` ahead, or `nil` while warming up.
-    func forecast(horizonSeconds: Double) -> ForecastInput?
-}
 
 /// The replay protocol (docs/replay.md): JSON Lines in, one decision line out per observation.
 ///
 /// The first line is the scenario (`"type":"init"`), every later line an observation of one
-/// target. Each target gets its own `PlannerState` and forecaster, and every observation goes
-/// through the production `decide`. A bad line throws a `ReplayError` naming the line and field.
+/// target as the live loop sees it (values with their age, missing values, failed reads, a scale
+/// that could not be read). Each target runs the production `TargetStep` — the forecaster, the
+/// circuit breaker, `decide`, the fallback — exactly as `forescale run` does. A bad line throws a
+/// `ReplayError` naming the line and field.
 public struct ReplaySession {
     struct TargetState {
-        var policy: ScalingPolicy
-        var state = PlannerState()
-        var forecaster: (any TickForecaster)?
+        var step: TargetStep
         var lastTime: Double?
     }
 
     let configured: [String: ScalingPolicy]
+    let configuredSafety: [String: SafetyPolicy]
     let makeForecaster: (ScalingPolicy, Double) -> (any TickForecaster)?
     var tickSeconds: Double?
     var targets: [String: TargetState] = [:]
 
     /// - Parameters:
     ///   - configured: policies from a config file, by target name; the init line's fields override them.
+    ///   - configuredSafety: the targets' fallback and circuit-breaker settings from the config.
     ///   - makeForecaster: a new forecaster for a target given its policy and the tick in seconds,
     ///     or `nil` to replay without forecasts.
     public init(
-        configured: [String: ScalingPolicy] = [:],
+        configured: [String: ScalingPolicy] = [:], configuredSafety: [String: SafetyPolicy] = [:],
         makeForecaster: @escaping (_ policy: ScalingPolicy, _ tickSeconds: Double) -> (any TickForecaster)?
     ) {
         self.configured = configured
+        self.configuredSafety = configuredSafety
         self.makeForecaster = makeForecaster
     }
 
@@ -74,13 +70,23 @@ public struct ReplaySession {
             if let value = try target.optionalNumber("startupSeconds") { policy.startupSeconds = value }
             if let value = try target.optionalNumber("targetUtilization", positive: true) { policy.targetUtilization = min(value, 1) }
             if let value = try target.optionalInteger("partitions") { policy.partitions = max(value, 1) }
+            var safety = configuredSafety[name] ?? SafetyPolicy()
+            if let value = try target.optionalInteger("fallbackAfter") {
+                guard value >= 1 else { throw target.error("fallbackAfter", "must be ≥ 1, got \(value)") }
+                safety.fallbackAfter = value
+            }
+            if let value = try target.optionalInteger("fallbackReplicas") { safety.fallbackReplicas = value }
+            if let value = try target.optionalBool("fallbackScaleDown") { safety.fallbackScaleDown = value }
+            if let value = try target.optionalNumber("maxForecastError", positive: true) { safety.maxForecastError = value }
+            if let value = try target.optionalBool("tripOnDrift") { safety.tripOnDrift = value }
             try target.finish()
             guard policy.maxReplicas >= max(policy.minReplicas, 1) else {
                 throw target.error("maxReplicas", "must be ≥ minReplicas (\(policy.minReplicas)) and ≥ 1, got \(policy.maxReplicas)")
             }
-            // Replayed values are as fresh as the driver says they are: none is stale by age.
-            policy.staleAfterSeconds = .infinity
-            targets[name] = TargetState(policy: policy, forecaster: makeForecaster(policy, tick))
+            // A value is as old as the line says (`ageSeconds`, 0 by default), and stale past the
+            // policy's `staleAfter`, as in the live loop.
+            targets[name] = TargetState(
+                step: TargetStep(policy: policy, safetyPolicy: safety, tickSeconds: tick, forecaster: makeForecaster(policy, tick)))
         }
         tickSeconds = tick
     }
@@ -92,44 +98,57 @@ public struct ReplaySession {
         }
         let t = try fields.number("t")
         if let last = target.lastTime, t < last { throw fields.error("t", "goes backwards: \(format(t)) after \(format(last))") }
-        let lag = try fields.nullableNumber("lag")
-        let rate = try fields.nullableNumber("arrivalRate")
-        let throughput = try fields.optionalNumber("throughput")
+        let lag = try fields.metric("lag", required: true)
+        let rate = try fields.metric("arrivalRate", required: true)
+        let throughput = try fields.metric("throughput", required: false)
         let ready = try fields.optionalInteger("readyReplicas")
-        let desired = try fields.integer("desiredReplicas")
+        let scaleAge = try fields.optionalNumber("scaleAgeSeconds") ?? 0
+        let scaleError = try fields.optionalString("scaleError")
+        let scale: ScaleReport
+        if let scaleError {
+            guard try fields.optionalInteger("desiredReplicas") == nil else {
+                throw fields.error("desiredReplicas", "must be absent when scaleError says the scale could not be read")
+            }
+            scale = .failed(kind: scaleError, message: "replayed failure")
+        } else {
+            scale = .read(desired: try fields.integer("desiredReplicas"), ready: ready, ageSeconds: scaleAge)
+        }
         try fields.finish()
 
-        if let rate { target.forecaster?.observe(time: t, rate: rate) }
-        let horizon = target.policy.startupSeconds + tick
-        let forecast = target.forecaster?.forecast(horizonSeconds: horizon)
-        let observation = Observation(
-            lag: lag.map { Sample($0) }, arrivalRate: rate.map { Sample($0) }, throughput: throughput.map { Sample($0) },
-            readyReplicas: ready.map { Sample($0) }, desiredReplicas: Sample(desired))
-        let (decision, next) = decide(observation: observation, state: target.state, policy: target.policy, forecast: forecast, now: t)
-        target.state = next
+        let result = target.step.step(StepInput(now: t, lag: lag, arrivalRate: rate, throughput: throughput, scale: scale))
         target.lastTime = t
         targets[name] = target
-        return ReplayAnswer(t: t, target: name, decision: decision, forecast: forecast).json
+        return ReplayAnswer(t: t, target: name, result: result).json
     }
 }
 
 /// One answer line, keys in a fixed order so that two runs are byte-identical.
+///
+/// `desiredReplicas` is the count the controller would apply: `decide`'s, then the fallback (and
+/// `null` when the scale could not be read, so nothing was decided); `safety` says what safety did.
 struct ReplayAnswer {
     var t: Double
     var target: String
-    var decision: Decision
-    var forecast: ForecastInput?
+    var result: StepResult
 
     var json: String {
-        var out = "{\"t\":\(format(t)),\"target\":\(quote(target)),\"desiredReplicas\":\(decision.desiredReplicas)"
-        out += ",\"reactiveReplicas\":" + (decision.reactiveReplicas.map(String.init) ?? "null")
-        if let forecast {
+        var out = "{\"t\":\(format(t)),\"target\":\(quote(target))"
+        out += ",\"desiredReplicas\":" + (result.finalReplicas.map(String.init) ?? "null")
+        out += ",\"reactiveReplicas\":" + (result.decision?.reactiveReplicas.map(String.init) ?? "null")
+        if let forecast = result.forecast {
             let upperKey = "p" + format(forecast.upperQuantile * 100)
             out += ",\"forecast\":{\"horizonSeconds\":\(format(forecast.horizonSeconds)),\"p50\":\(format(forecast.p50)),"
             out += "\(quote(upperKey)):\(format(forecast.upper))},\"model\":\(quote(forecast.model))"
         }
-        out += ",\"reasons\":[" + decision.reasons.map { quote($0.rawValue) }.joined(separator: ",") + "]"
-        out += ",\"reason\":\(quote(decision.explanation))}"
+        out += ",\"reasons\":[" + (result.decision?.reasons ?? []).map { quote($0.rawValue) }.joined(separator: ",") + "]"
+        out += ",\"safety\":\(quote(result.safety.rawValue))"
+        let explanation: String
+        if let decision = result.decision {
+            explanation = result.safetyNote.isEmpty ? decision.explanation : "\(decision.explanation) — \(result.safetyNote)"
+        } else {
+            explanation = "nothing decided: the scale could not be read (\(result.failure.map { "\($0.kind): \($0.message)" } ?? "unknown"))"
+        }
+        out += ",\"reason\":\(quote(explanation))}"
         return out
     }
 }
@@ -176,12 +195,28 @@ public enum ReplayRecording {
         return "{\"type\":\"init\",\"tickSeconds\":\(tickSeconds),\"targets\":[{" + fields.joined(separator: ",") + "}]}"
     }
 
-    public static func observationLine(target: String, time: Double, observation: Observation) -> String {
-        func value(_ sample: Sample<Double>?) -> String { sample.map { format($0.value) } ?? "null" }
+    /// One observation as the step was given it: values with their age (`{"value":…,"ageSeconds":…}`
+    /// when not read just now), failed reads as `{"error":…}`, a failed scale read as `scaleError`.
+    public static func observationLine(target: String, time: Double, input: StepInput) -> String {
+        func metric(_ report: MetricReport?) -> String {
+            switch report {
+            case nil, .empty?: return "null"
+            case .value(let value, let age)?:
+                return age > 0 ? "{\"value\":\(format(value)),\"ageSeconds\":\(format(age))}" : format(value)
+            case .failed(let kind, let message)?: return "{\"error\":\(quote(kind)),\"message\":\(quote(message))}"
+            }
+        }
         var line = "{\"type\":\"observation\",\"target\":\(quote(target)),\"t\":\(format(time))"
-        line += ",\"lag\":\(value(observation.lag)),\"arrivalRate\":\(value(observation.arrivalRate))"
-        if let throughput = observation.throughput { line += ",\"throughput\":\(format(throughput.value))" }
-        if let ready = observation.readyReplicas { line += ",\"readyReplicas\":\(ready.value)" }
-        return line + ",\"desiredReplicas\":\(observation.desiredReplicas.value)}"
+        line += ",\"lag\":\(metric(input.lag)),\"arrivalRate\":\(metric(input.arrivalRate))"
+        if input.throughput != nil { line += ",\"throughput\":\(metric(input.throughput))" }
+        switch input.scale {
+        case .read(let desired, let ready, let age):
+            if let ready { line += ",\"readyReplicas\":\(ready)" }
+            if age > 0 { line += ",\"scaleAgeSeconds\":\(format(age))" }
+            line += ",\"desiredReplicas\":\(desired)"
+        case .failed(let kind, _):
+            line += ",\"scaleError\":\(quote(kind))"
+        }
+        return line + "}"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// A replay line's error: `line 17: lag: must be a number, got "x"`.
 public struct ReplayError: Error, CustomStringConvertible, Equatable {
@@ -78,6 +79,48 @@ struct ReplayFields {
         guard let value = raw(key) else { throw error(key, "required (use null for a value that was missing)") }
         if case .null = value { return nil }
         return try check(key, value, positive: false)
+    }
+
+    /// A metric as the live loop sees it: a number (read just now), `null` (the source answered
+    /// with no value), `{"value": N, "ageSeconds": A}` (measured A seconds before `t`) or
+    /// `{"error": "timeout", "message": "…"}` (the read failed). `nil` when the key is absent
+    /// and `required` is false (not configured).
+    mutating func metric(_ key: String, required: Bool) throws(ReplayError) -> MetricReport? {
+        guard let value = raw(key) else {
+            if required { throw error(key, "required (use null for a value that was missing)") }
+            return nil
+        }
+        switch value {
+        case .null: return .empty("no value in the replayed observation")
+        case .object(let object):
+            var inner = ReplayFields(object: object, number: number, prefix: prefix + key + ".")
+            if let kind = try inner.optionalString("error") {
+                guard !kind.isEmpty, kind.count <= 40, kind.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw inner.error("error", "must be a short error kind such as \"timeout\" (letters, digits, _), got \(quote(kind))")
+                }
+                let message = try inner.optionalString("message") ?? "replayed failure"
+                try inner.finish()
+                return .failed(kind: kind, message: message)
+            }
+            let measured = try inner.number("value")
+            let age = try inner.optionalNumber("ageSeconds") ?? 0
+            try inner.finish()
+            return .value(measured, ageSeconds: age)
+        default:
+            return .value(try check(key, value, positive: false), ageSeconds: 0)
+        }
+    }
+
+    mutating func optionalString(_ key: String) throws(ReplayError) -> String? {
+        guard let value = raw(key), value != .null else { return nil }
+        guard case .string(let text) = value else { throw error(key, "must be a string, got \(value.summary)") }
+        return text
+    }
+
+    mutating func optionalBool(_ key: String) throws(ReplayError) -> Bool? {
+        guard let value = raw(key), value != .null else { return nil }
+        guard case .bool(let flag) = value else { throw error(key, "must be true or false, got \(value.summary)") }
+        return flag
     }
 
     mutating func optionalNumber(_ key: String, positive: Bool = false) throws(ReplayError) -> Double? {

@@ -20,6 +20,24 @@ public struct Scenario: Sendable, Equatable {
     public var warmupSeconds: Int?
     /// Simulate at most this much of the trace from its start (the reference uses 21 days).
     public var spanSeconds: Int? = 21 * 86_400
+    /// Windows in which the metric backend is down: every metric read fails (seconds since the
+    /// trace's start, `start..<start+duration`). None in the standard scenario.
+    public var outages: [Outage] = []
+
+    /// A metric outage: from `startSecond` for `durationSeconds`.
+    public struct Outage: Sendable, Equatable, Codable {
+        public var startSecond: Int
+        public var durationSeconds: Int
+        public init(startSecond: Int, durationSeconds: Int) {
+            self.startSecond = startSecond
+            self.durationSeconds = durationSeconds
+        }
+    }
+
+    /// Whether the metrics are down at `second`.
+    public func isOutage(second: Int) -> Bool {
+        outages.contains { second >= $0.startSecond && second < $0.startSecond + $0.durationSeconds }
+    }
 
     public init() {}
 

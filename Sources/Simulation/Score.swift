@@ -4,6 +4,8 @@ struct ScoreAccumulator {
     var replicaSeconds = 0.0
     var arrived = 0.0
     var actions = 0
+    /// Scored ticks in which Forescale's fallback applied.
+    var fallbackTicks = 0
     var lateMass = 0.0
     var delayedMass = 0.0
     /// Mass by whole seconds of delay, for the percentile.
@@ -39,7 +41,8 @@ struct ScoreAccumulator {
             latePercent: delayedMass > 0 ? 100 * lateMass / delayedMass : 0,
             p99DelaySeconds: p99,
             scaleActions: actions,
-            scoredSeconds: scoredSeconds)
+            scoredSeconds: scoredSeconds,
+            fallbackTicks: fallbackTicks)
     }
 }
 
@@ -55,6 +58,8 @@ public struct RunResult: Sendable, Equatable, Codable {
     public var p99DelaySeconds: Double
     public var scaleActions: Int
     public var scoredSeconds: Int
+    /// Scored ticks in which the fallback applied (Forescale under a metric outage; 0 otherwise).
+    public var fallbackTicks = 0
 
     /// Cost as a multiple of the floor.
     public var costRatio: Double { floorReplicaHours > 0 ? replicaHours / floorReplicaHours : 0 }

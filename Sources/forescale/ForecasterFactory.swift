@@ -1,9 +1,9 @@
+import Pipeline
 import Planner
-import Simulation
 
-/// The forecaster the CLI gives each replayed or simulated target.
+/// The forecaster the CLI gives each replayed target: the production one, as `forescale run` does.
 enum ForecasterFactory {
     static func make(_ policy: ScalingPolicy, tickSeconds: Double) -> (any TickForecaster)? {
-        ArrivalForecastAdapter(policy: policy, tickSeconds: tickSeconds)
+        TargetStep.productionForecaster(policy: policy, tickSeconds: tickSeconds)
     }
 }

@@ -28,6 +28,26 @@ struct Simulate: ParsableCommand {
     var plot: String?
     @Option(help: "Write what Forescale was shown, as replay-protocol lines (docs/replay.md), to this file.")
     var record: String?
+    @Option(
+        name: .customLong("outage"),
+        help: "A metric outage, START:DURATION from the trace's start (e.g. 3d:10m): every metric read fails then. Repeatable.")
+    var outages: [String] = []
+
+    /// `START:DURATION`, each a config duration (`3d`, `10m`, `1h30m`).
+    static func outage(_ text: String) throws -> Scenario.Outage {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { throw ValidationError("--outage: expected START:DURATION such as 3d:10m, got '\(text)'") }
+        func seconds(_ part: Substring, _ what: String) throws -> Int {
+            switch ConfigValues.duration(String(part)) {
+            case .success(let value): return Int(value)
+            case .failure(let error): throw ValidationError("--outage \(text): \(what): \(error.message)")
+            }
+        }
+        let start = try seconds(parts[0], "start")
+        let duration = try seconds(parts[1], "duration")
+        guard duration > 0 else { throw ValidationError("--outage \(text): the duration must be > 0") }
+        return Scenario.Outage(startSecond: start, durationSeconds: duration)
+    }
 
     func run() throws {
         var scenario = Scenario()
@@ -40,6 +60,7 @@ struct Simulate: ParsableCommand {
         scenario.tickSeconds = tick
         scenario.warmupSeconds = warmup
         scenario.spanSeconds = Int(days * 86_400)
+        scenario.outages = try outages.map(Self.outage)
         let configured = try configuredPolicy()
         let loaded = try Trace.load(path: trace)
         var recorded: [String] = []
@@ -60,8 +81,8 @@ struct Simulate: ParsableCommand {
             record: { policy, tick in
                 guard policy == "forescale" else { return }
                 if plot != nil { ticks.append(tick) }
-                if record != nil, let observation = tick.observation {
-                    recorded.append(ReplayRecording.observationLine(target: loaded.name, time: tick.time, observation: observation))
+                if record != nil, let input = tick.input {
+                    recorded.append(ReplayRecording.observationLine(target: loaded.name, time: tick.time, input: input))
                 }
             },
             progress: bar.update)

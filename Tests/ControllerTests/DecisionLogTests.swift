@@ -1,6 +1,7 @@
 import Controller
 import Foundation
 import GRDB
+import Pipeline
 import Planner
 import Testing
 

@@ -1,4 +1,5 @@
 import Controller
+import Pipeline
 import Planner
 import Synchronization
 

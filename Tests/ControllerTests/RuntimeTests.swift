@@ -258,16 +258,18 @@ struct RuntimeTests {
         }
     }
 
+    /// One tick at `rate` that must write.
+    static func scaleOnce(_ h: Harness, rate: Double) async {
+        h.served.withLock { $0.rate = rate }
+        let record = await h.tick()?.record
+        #expect(record?.applied == true, "\(record?.orchestratorAnswer ?? "no decision")")
+    }
+
     @Test("a reload that changes the kubeconfig, or the credentials in it, writes with the new ones; a missing kubeconfig is rejected")
     func reloadRebuildsTheKubernetesClient() async throws {
         try await Self.withHarness { h in
             func lastToken() async -> String? {
                 await h.kube.requests().last { $0.method == "PATCH" }?.header("Authorization")
-            }
-            func scaleOnce(rate: Double) async throws {
-                h.served.withLock { $0.rate = rate }
-                let record = try #require(await h.tick()?.record)
-                #expect(record.applied, "\(record.orchestratorAnswer)")
             }
             func reload(kubeconfig path: String) async throws -> Bool {
                 try h.configText("").replacingOccurrences(of: "kubeconfig: \(kubeconfig)", with: "kubeconfig: \(path)")
@@ -277,7 +279,7 @@ struct RuntimeTests {
             let dir = URL(fileURLWithPath: h.configPath).deletingLastPathComponent().path
             let kubeconfig = "\(dir)/kubeconfig"
             _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
-            try await scaleOnce(rate: 200)
+            await Self.scaleOnce(h, rate: 200)
             #expect(await lastToken() == "Bearer t")
 
             // Another kubeconfig (a less privileged user): the next write carries its token.
@@ -288,13 +290,13 @@ struct RuntimeTests {
             var status = await h.runtime.status()
             #expect(status.configGeneration == 2 && status.configError == nil)
             #expect(h.store.auditEvents.last?.detail.contains("new API client (kubeconfig, context or credentials changed) for orchestrators: k8s") == true)
-            try await scaleOnce(rate: 400)
+            await Self.scaleOnce(h, rate: 400)
             #expect(await lastToken() == "Bearer scaler-token")
 
             // The same path with a rotated credential in it: read again on reload, used at once.
             try original.replacingOccurrences(of: "token: t }", with: "token: rotated }").write(toFile: scaler, atomically: true, encoding: .utf8)
             #expect(try await reload(kubeconfig: scaler))
-            try await scaleOnce(rate: 800)
+            await Self.scaleOnce(h, rate: 800)
             #expect(await lastToken() == "Bearer rotated")
 
             // A kubeconfig that does not exist fails the reload as it fails start-up; nothing changes.
@@ -303,7 +305,7 @@ struct RuntimeTests {
             #expect(status.configGeneration == 3)
             #expect(status.configError?.contains("orchestrators.k8s") == true, "\(status.configError ?? "nil")")
             #expect(status.configError?.contains("missing-kubeconfig") == true)
-            try await scaleOnce(rate: 1000)
+            await Self.scaleOnce(h, rate: 1000)
             #expect(await lastToken() == "Bearer rotated")
         }
     }

@@ -1,5 +1,6 @@
 import Controller
 import ForescaleConfig
+import Pipeline
 import Planner
 import Testing
 

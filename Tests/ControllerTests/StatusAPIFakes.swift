@@ -1,5 +1,6 @@
 import Controller
 import Foundation
+import Pipeline
 import Planner
 
 /// A `StatusBackend` that answers from fixed data and records every call.

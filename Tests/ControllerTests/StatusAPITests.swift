@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Pipeline
 import Planner
 import Testing
 import Yams

@@ -1,3 +1,4 @@
+import Pipeline
 import Planner
 import Testing
 @testable import Simulation
@@ -110,9 +111,24 @@ struct ReplayTests {
         let header = ReplayRecording.initLine(target: "a", tickSeconds: 15, policy: policy)
         let line = ReplayRecording.observationLine(
             target: "a", time: 1000,
-            observation: Observation(lag: Sample(10), arrivalRate: nil, throughput: Sample(5), readyReplicas: Sample(2), desiredReplicas: Sample(2)))
+            input: StepInput(
+                now: 1000, lag: .value(10, ageSeconds: 0), arrivalRate: .empty("none"), throughput: .value(5, ageSeconds: 0),
+                scale: .read(desired: 2, ready: 2, ageSeconds: 0)))
         #expect(line == #"{"type":"observation","target":"a","t":1000,"lag":10,"arrivalRate":null,"throughput":5,"readyReplicas":2,"desiredReplicas":2}"#)
-        let answers = try run([header, line])
-        #expect(answers.count == 1)
+        // What the live loop sees: a value with its age, a failed read, a scale that could not be read.
+        let aged = ReplayRecording.observationLine(
+            target: "a", time: 1015,
+            input: StepInput(
+                now: 1015, lag: .value(12, ageSeconds: 30), arrivalRate: .failed(kind: "timeout", message: "no answer in 2 s"),
+                scale: .read(desired: 2, ready: 1, ageSeconds: 3)))
+        #expect(aged == #"{"type":"observation","target":"a","t":1015,"lag":{"value":12,"ageSeconds":30},"arrivalRate":{"error":"timeout","message":"no answer in 2 s"},"readyReplicas":1,"scaleAgeSeconds":3,"desiredReplicas":2}"#)
+        let failedScale = ReplayRecording.observationLine(
+            target: "a", time: 1030,
+            input: StepInput(now: 1030, lag: .value(12, ageSeconds: 0), arrivalRate: .value(1, ageSeconds: 0), scale: .failed(kind: "forbidden", message: "x")))
+        #expect(failedScale == #"{"type":"observation","target":"a","t":1030,"lag":12,"arrivalRate":1,"scaleError":"forbidden"}"#)
+        let answers = try run([header, line, aged, failedScale])
+        #expect(answers.count == 3)
+        #expect(answers.last?.contains(#""desiredReplicas":null"#) == true)
+        #expect(answers.last?.contains("nothing decided: the scale could not be read (forbidden") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Pipeline
 import Planner
 
 extension DecisionLog {

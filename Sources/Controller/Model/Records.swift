@@ -1,53 +1,10 @@
+import Pipeline
 import Planner
 
 /// Whether a target's decisions are applied (`live`) or only recorded (`shadow`).
 public enum RunMode: String, Sendable, Equatable, Codable, CaseIterable {
     case shadow
     case live
-}
-
-/// A human override of one target, until `untilSeconds` (Unix seconds).
-public struct TargetOverride: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
-        /// Keep the workload at `replicas`, whatever the plan says.
-        case pin
-        /// Let the plan scale up, never down.
-        case pauseScaleDown
-        /// Change nothing at all (decisions are still made and recorded).
-        case pause
-    }
-
-    public var kind: Kind
-    /// The pinned count; set for `pin` only.
-    public var replicas: Int?
-    public var untilSeconds: Double
-    /// Free text from whoever set it, for the audit log.
-    public var reason: String?
-    public var createdAtSeconds: Double
-
-    public init(kind: Kind, replicas: Int? = nil, untilSeconds: Double, reason: String? = nil, createdAtSeconds: Double) {
-        self.kind = kind
-        self.replicas = replicas
-        self.untilSeconds = untilSeconds
-        self.reason = reason
-        self.createdAtSeconds = createdAtSeconds
-    }
-
-    public func isActive(now: Double) -> Bool { now < untilSeconds }
-}
-
-/// What the controller's safety layer did to a decision after `decide`.
-public enum SafetyState: String, Sendable, Equatable, Codable, CaseIterable {
-    /// The plan went through untouched.
-    case normal
-    /// A metric failed or was stale this tick: the count is held (only the reactive floor may raise it).
-    case holding
-    /// N consecutive failures: the configured fallback applies.
-    case fallback
-    /// Recent forecast error or drift: the target runs on the reactive baseline only.
-    case reactiveOnly = "reactive_only"
-    /// A human override applied.
-    case overridden
 }
 
 /// One row of the decision log: everything needed to explain and score one tick of one target.

@@ -1,3 +1,4 @@
+import Pipeline
 import Synchronization
 import Planner
 
@@ -61,26 +62,6 @@ public struct Scorecard: Sendable, Equatable, Codable {
         self.forecastCoverage = forecastCoverage
         self.forecastQuantile = forecastQuantile
         self.forecastsScored = forecastsScored
-    }
-}
-
-/// The last failure of a target's tick, for the status API.
-public struct TargetFailure: Sendable, Equatable, Codable {
-    /// `source` (a metric read), `orchestrator` (reading or applying the scale), `deadline`, `log`.
-    public var stage: String
-    /// The metric, for a source failure.
-    public var metric: String?
-    /// The error kind: a `FetchErrorKind` raw value (`timeout`, `connect`, `http`, …) or an orchestrator error kind.
-    public var kind: String
-    public var message: String
-    public var atSeconds: Double
-
-    public init(stage: String, metric: String? = nil, kind: String, message: String, atSeconds: Double) {
-        self.stage = stage
-        self.metric = metric
-        self.kind = kind
-        self.message = message
-        self.atSeconds = atSeconds
     }
 }
 

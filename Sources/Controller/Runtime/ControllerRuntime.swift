@@ -4,6 +4,7 @@ import Logging
 import MetricSources
 import NIOCore
 import Orchestrators
+import Pipeline
 import Planner
 
 /// Why the controller could not start or reload.

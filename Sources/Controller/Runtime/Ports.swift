@@ -1,3 +1,4 @@
+import Pipeline
 import Planner
 
 /// Where the controller keeps decisions, audit events and what survives a restart.

@@ -3,6 +3,7 @@ import ForescaleConfig
 import MetricSources
 import NIOCore
 import Orchestrators
+import Pipeline
 import Planner
 
 /// How long one metric read took, for `/metrics`.
@@ -32,7 +33,9 @@ public struct TickReport: Sendable {
     public var consecutiveWriteFailures = 0
 }
 
-/// One target's state and its tick: fetch, forecast, `decide`, safety, act.
+/// One target's I/O around its pure step: fetch the values and the scale, call `TargetStep`
+/// (forecast, `decide`, safety, overrides — the same step replay and simulation call), act, and
+/// keep what the status API shows.
 ///
 /// Ticks of one worker never overlap (the scheduler runs one at a time per target); status
 /// reads may interleave at the awaits and see the state of the last completed tick.
@@ -42,9 +45,7 @@ actor TargetWorker {
     private var requests: [BoundRequest]
     private(set) var orchestrator: any Orchestrator
     private var interval: Double
-    private var planner: PlannerState
-    private var forecaster: ArrivalForecaster?
-    private(set) var memory = SafetyMemory()
+    private var step: TargetStep
     private(set) var last: DecisionRecord?
     private(set) var lastFailure: TargetFailure?
     /// Live ticks in a row whose write failed; a successful write or a shadow tick resets it, a
@@ -61,16 +62,16 @@ actor TargetWorker {
         self.requests = requests
         self.orchestrator = orchestrator
         self.interval = interval
-        self.planner = planner ?? PlannerState()
-        self.forecaster = Self.makeForecaster(config.policy, interval: interval)
+        self.step = TargetStep(
+            policy: config.policy, safetyPolicy: config.safety, tickSeconds: interval, planner: planner ?? PlannerState(),
+            forecaster: TargetStep.productionForecaster(policy: config.policy, tickSeconds: interval))
     }
 
-    static func makeForecaster(_ policy: ScalingPolicy, interval: Double) -> ArrivalForecaster? {
-        var configuration = ArrivalForecasterConfiguration()
-        configuration.decisionHorizonSeconds = policy.startupSeconds + interval
-        configuration.upperQuantile = policy.forecast.upperQuantile
-        return try? ArrivalForecaster(configuration: configuration)
-    }
+    var memory: SafetyMemory { step.memory }
+
+    /// The production forecaster, for its view and its backfill.
+    private var adapter: ArrivalForecastAdapter? { step.forecaster as? ArrivalForecastAdapter }
+    private var forecaster: ArrivalForecaster? { adapter?.forecaster }
 
     /// Takes a reloaded config. The planner state is kept; the forecaster is kept unless its
     /// horizon or quantile changed (then it starts again and `true` asks for a backfill).
@@ -80,12 +81,15 @@ actor TargetWorker {
         self.requests = requests
         self.orchestrator = orchestrator
         self.interval = interval
+        step.policy = config.policy
+        step.safetyPolicy = config.safety
+        step.tickSeconds = interval
         guard old != (config.policy.startupSeconds + interval, config.policy.forecast.upperQuantile) else { return false }
-        forecaster = Self.makeForecaster(config.policy, interval: interval)
+        step.forecaster = TargetStep.productionForecaster(policy: config.policy, tickSeconds: interval)
         return true
     }
 
-    var plannerState: PlannerState { planner }
+    var plannerState: PlannerState { step.planner }
 
     /// What the status API shows of this worker, as of its last tick.
     struct View: Sendable {
@@ -113,15 +117,14 @@ actor TargetWorker {
 
     /// Seeds the forecaster with past arrival rates (oldest first). Returns the buckets it holds.
     func seed(history: [(time: Double, rate: Double)]) throws(ForecastError) -> Int {
-        guard var forecaster else { return 0 }
-        try forecaster.seed(history: history)
-        self.forecaster = forecaster
-        return forecaster.historyCount
+        guard var adapter else { return 0 }
+        let count = try adapter.seed(history: history)
+        step.forecaster = adapter
+        return count
     }
 
     /// One tick. `actuator` is the live or the shadow actuator, as the target's mode says.
     func tick(now: Double, deadline: NIODeadline, actuator: any Actuator, override: TargetOverride?) async -> TickReport {
-        let policy = config.policy
         async let readingsTask = TargetFetch.readAll(requests, deadline: deadline)
         let scaleResult: Result<WorkloadScale, OrchestratorError>
         do {
@@ -134,89 +137,44 @@ actor TargetWorker {
         let readings = await readingsTask
 
         var fetches: [FetchTiming] = []
-        var fetchErrors: [String: String] = [:]
-        var failure: TargetFailure?
+        var reports: [MetricName: MetricReport] = [:]
         for bound in requests {
             guard let reading = readings[bound.request.metric] else { continue }
-            // A failed read, an empty answer and a stale value are all a value the tick cannot use.
-            let problem: (kind: String, message: String)? = switch reading.outcome {
-            case .failed(let error): (error.kind.rawValue, error.message)
-            case .empty(let why): ("empty", why)
-            case .stale(_, _, let age): ("stale", "the newest value is \(Int(age)) s old")
+            let report = reading.outcome.report(now: now)
+            reports[bound.request.metric] = report
+            let errorKind: String? = switch report {
             case .value: nil
+            case .empty: "empty"
+            case .failed(let kind, _): kind
             }
             fetches.append(FetchTiming(
                 source: bound.source.settings.name, metric: bound.request.metric.rawValue, seconds: reading.latencySeconds,
-                errorKind: problem?.kind))
-            if let problem {
-                fetchErrors[bound.request.metric.rawValue] = "\(problem.kind): \(problem.message)"
-                if failure == nil {
-                    failure = TargetFailure(
-                        stage: "source", metric: bound.request.metric.rawValue, kind: problem.kind, message: problem.message, atSeconds: now)
-                }
-            }
+                errorKind: errorKind))
+        }
+        let scale: ScaleReport = switch scaleResult {
+        case .success(let value):
+            .read(desired: value.desiredReplicas, ready: value.readyReplicas, ageSeconds: max(0, now - value.observedAt.timeIntervalSince1970))
+        case .failure(let error): .failed(kind: error.label, message: error.message)
+        }
+        let result = step.step(StepInput(
+            now: now, lag: reports[.lag], arrivalRate: reports[.arrivalRate], throughput: reports[.throughput], scale: scale,
+            override: override))
+        lastTickSeconds = now
+        completedTicks += 1
+        guard let decision = result.decision, let finalReplicas = result.finalReplicas, case .success(let observed) = scaleResult else {
+            lastFailure = result.failure
+            return TickReport(
+                target: name, record: nil, failure: result.failure, transitions: result.transitions, fetches: fetches, forecastError: nil)
         }
 
-        let scale: WorkloadScale
-        switch scaleResult {
-        case .failure(let error):
-            let scaleFailure = TargetFailure(stage: "orchestrator", kind: error.label, message: error.message, atSeconds: now)
-            var transitions: [Safety.Transition] = []
-            if let t = Safety.noteTick(memory: &memory, failed: true, failure: "scale: \(error.label)", policy: config.safety) { transitions.append(t) }
-            lastFailure = scaleFailure
-            lastTickSeconds = now
-            completedTicks += 1
-            return TickReport(target: name, record: nil, failure: scaleFailure, transitions: transitions, fetches: fetches, forecastError: nil)
-        case .success(let value): scale = value
-        }
-
-        let samples = TargetFetch.samples(readings, now: now)
-        let scaleAge = max(0, now - scale.observedAt.timeIntervalSince1970)
-        let observation = Observation(
-            lag: samples.lag, arrivalRate: samples.arrivalRate, throughput: samples.throughput,
-            readyReplicas: scale.readyReplicas.map { Sample($0, ageSeconds: scaleAge) },
-            desiredReplicas: Sample(scale.desiredReplicas, ageSeconds: scaleAge))
-
-        // Forecast: learn the observed rate, then forecast over the lead time.
-        let observedRate = samples.arrivalRate?.value
-        if let rate = observedRate, rate.isFinite, rate >= 0 { try? forecaster?.observe(time: now, rate: rate) }
-        let output = forecaster?.forecast(horizonSeconds: policy.startupSeconds + interval)
-        let forecast = output.map {
-            ForecastInput(horizonSeconds: $0.horizonSeconds, p50: $0.p50, upper: $0.upper, upperQuantile: $0.upperQuantile, model: $0.model)
-        }
-        let drifting: Bool = if case .drift? = output?.drift { true } else { false }
-        let scoredBefore = memory.scored
-        var transitions: [Safety.Transition] = []
-        let judged = Safety.judgeForecast(
-            memory: &memory, observedRate: observedRate, forecast: forecast, drifting: drifting, policy: config.safety, now: now)
-        if let t = judged.transition { transitions.append(t) }
-        let forecastError = memory.scored != scoredBefore ? memory.scored.last?.forecast : nil
-
-        let (decision, state) = decide(
-            observation: observation, state: planner, policy: policy, forecast: judged.useForecast ? forecast : nil, now: now)
-        planner = state
-
-        let tickFailed = !fetchErrors.isEmpty || !decision.inputs.dataProblems.isEmpty
-        if failure == nil, let problem = decision.inputs.dataProblems.first {
-            failure = TargetFailure(
-                stage: "source", metric: problem.metric.rawValue, kind: problem.kind.rawValue,
-                message: "\(problem.metric.rawValue) is \(problem.kind.rawValue)", atSeconds: now)
-        }
-        let failureText = failure.map { "\($0.metric ?? $0.stage): \($0.kind)" }
-        if let t = Safety.noteTick(memory: &memory, failed: tickFailed, failure: failureText, policy: config.safety) { transitions.append(t) }
-        let final = Safety.finalCount(
-            decision: decision, memory: memory, tickFailed: tickFailed, override: override, policy: config.safety, now: now)
-        if final.replicas != decision.desiredReplicas {
-            planner.noteOverride(replicas: final.replicas, current: decision.currentReplicas, now: now)
-        }
-
+        var failure = result.failure
         let outcome: ActOutcome
-        if final.replicas == decision.currentReplicas && actuator.mode == .live {
-            outcome = ActOutcome(applied: false, answer: "unchanged \(final.replicas)")
+        if finalReplicas == decision.currentReplicas && actuator.mode == .live {
+            outcome = ActOutcome(applied: false, answer: "unchanged \(finalReplicas)")
         } else if NIODeadline.now() > deadline {
             outcome = ActOutcome(applied: false, answer: "deadline passed before acting: nothing applied", failureKind: "deadline")
         } else {
-            outcome = await actuator.act(replicas: final.replicas, observed: scale, decision: decision)
+            outcome = await actuator.act(replicas: finalReplicas, observed: observed, decision: decision)
         }
         var writeFailure: TargetFailure?
         if let kind = outcome.failureKind {
@@ -232,17 +190,15 @@ actor TargetWorker {
         }
 
         let record = DecisionRecord(
-            target: name, timeSeconds: now, mode: actuator.mode, decision: decision, finalReplicas: final.replicas,
-            safety: final.state, safetyNote: final.note, model: output?.model, forecast: forecast, fetchErrors: fetchErrors,
-            applied: outcome.applied, orchestratorAnswer: outcome.answer, latencySLOSeconds: policy.latencySLOSeconds,
-            capacityPerReplica: decision.inputs.capacityPerReplica)
+            target: name, timeSeconds: now, mode: actuator.mode, decision: decision, finalReplicas: finalReplicas,
+            safety: result.safety, safetyNote: result.safetyNote, model: result.forecast?.model, forecast: result.forecast,
+            fetchErrors: result.fetchErrors, applied: outcome.applied, orchestratorAnswer: outcome.answer,
+            latencySLOSeconds: config.policy.latencySLOSeconds, capacityPerReplica: decision.inputs.capacityPerReplica)
         last = record
         lastFailure = failure
-        lastTickSeconds = now
-        completedTicks += 1
         return TickReport(
-            target: name, record: record, failure: failure, transitions: transitions, fetches: fetches, forecastError: forecastError,
-            writeFailure: writeFailure, consecutiveWriteFailures: consecutiveWriteFailures)
+            target: name, record: record, failure: failure, transitions: result.transitions, fetches: fetches,
+            forecastError: result.forecastError, writeFailure: writeFailure, consecutiveWriteFailures: consecutiveWriteFailures)
     }
 
     /// The forecaster's view for the status API: the next hour every 5 minutes from `now`.

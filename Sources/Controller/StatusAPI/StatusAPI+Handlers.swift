@@ -2,6 +2,7 @@ import Foundation
 import MetricSources
 import ForescaleConfig
 import Hummingbird
+import Pipeline
 import Synchronization
 
 /// `GET /healthz`.

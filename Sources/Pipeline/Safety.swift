@@ -1,4 +1,3 @@
-import ForescaleConfig
 import Planner
 
 /// What the controller remembers of one target between ticks, besides the planner's state:
