@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "Controller", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators", "Simulation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -7,6 +7,8 @@ public struct ForescaleController: ScalingController {
     public var name: String
     public private(set) var step: TargetStep
     public var policy: ScalingPolicy { step.policy }
+    /// What the last tick decided, with its reasons and safety state.
+    public private(set) var lastResult: StepResult?
 
     public init(
         name: String = "forescale", policy: ScalingPolicy, safety: SafetyPolicy = SafetyPolicy(), tickSeconds: Double = 15,
@@ -18,6 +20,7 @@ public struct ForescaleController: ScalingController {
 
     public mutating func tick(_ view: ControllerView) -> ControllerOutput {
         let result = step.step(view.stepInput)
+        lastResult = result
         return ControllerOutput(
             desiredReplicas: result.finalReplicas ?? view.observation.desiredReplicas.value,
             forecast: result.decision?.forecast ?? result.forecast, safety: result.safety)
@@ -25,16 +28,16 @@ public struct ForescaleController: ScalingController {
 }
 
 extension ControllerView {
-    /// What the live loop would be given for this view: each value with its age, and during a
-    /// metric outage a failed read (`timeout`) for each of them; the scale as read now.
+    /// What the live loop would be given for this view: each value with its age, a failed read
+    /// (`timeout`) for each metric in `failedMetrics`; the scale as read now.
     public var stepInput: StepInput {
-        func report(_ sample: Sample<Double>?) -> MetricReport? {
-            if metricOutage { return .failed(kind: "timeout", message: "simulated metric outage") }
+        func report(_ metric: MetricName, _ sample: Sample<Double>?) -> MetricReport? {
+            if failedMetrics.contains(metric) { return .failed(kind: "timeout", message: "simulated metric outage") }
             return sample.map { .value($0.value, ageSeconds: $0.ageSeconds) }
         }
         return StepInput(
-            now: now, lag: report(observation.lag), arrivalRate: report(observation.arrivalRate),
-            throughput: report(observation.throughput),
+            now: now, lag: report(.lag, observation.lag), arrivalRate: report(.arrivalRate, observation.arrivalRate),
+            throughput: report(.throughput, observation.throughput),
             scale: .read(desired: observation.desiredReplicas.value, ready: observation.readyReplicas?.value, ageSeconds: 0))
     }
 }

@@ -10,16 +10,16 @@ public struct ControllerView: Sendable {
     public var second: Int
     /// The backlog right now, not delayed: only the clairvoyant yardstick may look.
     public var trueLag: Double
-    /// The metric backend is down this tick (`Scenario.outages`): every metric read fails, and
-    /// the observation's metrics are missing.
-    public var metricOutage: Bool
+    /// The metrics whose read failed this tick (all of them in a `Scenario.outages` window); the
+    /// observation has none of them.
+    public var failedMetrics: Set<MetricName>
 
-    public init(observation: Observation, now: Double, second: Int, trueLag: Double, metricOutage: Bool = false) {
+    public init(observation: Observation, now: Double, second: Int, trueLag: Double, failedMetrics: Set<MetricName> = []) {
         self.observation = observation
         self.now = now
         self.second = second
         self.trueLag = trueLag
-        self.metricOutage = metricOutage
+        self.failedMetrics = failedMetrics
     }
 }
 
@@ -93,7 +93,7 @@ public struct QueueModel: Sendable {
                     }
                     let view = ControllerView(
                         observation: observation, now: startTime + Double(second), second: second,
-                        trueLag: state.queue.total, metricOutage: outage)
+                        trueLag: state.queue.total, failedMetrics: outage ? [.lag, .arrivalRate, .throughput] : [])
                     let out = controller.tick(view)
                     state.scale(to: out.desiredReplicas, at: second)
                     if second >= warmup, out.safety == .fallback { state.score.fallbackTicks += 1 }
