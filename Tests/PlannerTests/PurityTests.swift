@@ -29,3 +29,34 @@ struct PurityTests {
         }
     }
 }
+
+/// The per-target step every path calls (`Pipeline.TargetStep`) is pure too: it imports only the
+/// decision core and the forecaster, and reads no clock, does no I/O and no logging.
+@Suite("The decision pipeline is pure")
+struct PipelinePurityTests {
+    static let pipelineSources: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/Pipeline")
+
+    @Test func pipelineImportsOnlyPlannerAndForecastAndTouchesNoClockNetworkOrLog() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: Self.pipelineSources, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "swift" }
+        #expect(files.count >= 4)
+        let forbidden = [
+            "Date(", "Date.now", "ContinuousClock", "SuspendingClock", "DispatchTime", "clock_gettime", "gettimeofday", "print(",
+            "Logger", "URLSession", "FileManager", "async", "await", "Task {", "Task.", "random", "getenv", "Foundation",
+        ]
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                if code.hasPrefix("import "), !["import Planner", "import Forecast"].contains(code.trimmingCharacters(in: .whitespaces)) {
+                    Issue.record("\(file.lastPathComponent):\(number + 1) imports more than Planner and Forecast: \(line)")
+                }
+                for word in forbidden where code.contains(word) {
+                    Issue.record("\(file.lastPathComponent):\(number + 1) uses '\(word)': \(line)")
+                }
+            }
+        }
+    }
+}
