@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Endpoints", targets: ["Endpoints"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
@@ -42,26 +43,30 @@ let package = Package(
         // The pure decision core: domain values, capacity, planner, guardrails, reactive baseline.
         // Imports nothing beyond the Swift standard library (checked by PlannerTests/PurityTests).
         .target(name: "Planner"),
+        // What the config, the metric sources and the orchestrators share: how to reach an HTTP endpoint
+        // (HTTPEndpoint, HTTPAuth, TLSSettings) and what a metric reference asks of its source (MetricQuery).
+        // No dependencies.
+        .target(name: "Endpoints"),
         // YAML config: parsing, strict validation with key paths, mapping to ScalingPolicy.
         .target(
             name: "ForescaleConfig",
-            dependencies: ["Pipeline", "Planner", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Endpoints", "Pipeline", "Planner", .product(name: "Yams", package: "Yams")]
         ),
         // The queue simulator, the standard scenario, the baseline policies and the replay protocol.
         // One target's pure tick (forecast feeding, horizon, circuit breaker, decide, fallback,
         // overrides): what the controller, replay, simulate and the demo all call. No I/O, no clock.
         .target(name: "Pipeline", dependencies: ["Planner", "Forecast"]),
-        .target(name: "Simulation", dependencies: ["Pipeline", "Planner", "Forecast"]),
+        .target(name: "Simulation", dependencies: ["Pipeline", "Planner", "Forecast", "MetricSources"]),
         // Metric sources over HTTP (Prometheus, Burrow, RabbitMQ, NATS JetStream, JSON), one file per type.
         .target(
             name: "MetricSources",
-            dependencies: ["Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["Endpoints", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Logging", package: "swift-log")] + nio
         ),
         // Orchestrator adapters: Kubernetes (REST + leader election), command, webhook, process pool.
         .target(
             name: "Orchestrators",
-            dependencies: ["Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["Endpoints", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Yams", package: "Yams")] + nio
         ),
         // Test doubles shipped as a library: fake Kubernetes API server, in-process HTTP server, manual clock.
@@ -83,7 +88,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "Endpoints", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,15 +134,16 @@ let package = Package(
             ],
             path: "Benchmarks/controller", exclude: ["run.sh", "README.md", "results.md"]
         ),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner"]),
-        .testTarget(name: "ForecastTests", dependencies: ["Forecast"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConfigTests", dependencies: ["ForescaleConfig", "Planner", "MetricSources"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Pipeline", "Planner"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "ForescaleTestKit"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "ForescaleTestKit"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ConfigTests", dependencies: ["ForescaleConfig", "Endpoints", "Pipeline", "Planner", "MetricSources"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Pipeline", "Planner", "ForescaleTestKit"]),
         .testTarget(
             name: "MetricSourcesTests",
             dependencies: [
-                "MetricSources", "Planner",
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "MetricSources", "Planner", "ForescaleTestKit",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),

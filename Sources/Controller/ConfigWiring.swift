@@ -11,33 +11,13 @@ public enum ConfigWiring {
     /// `sources.<name>` → the metric source's settings.
     public static func sourceSettings(_ source: SourceConfig, staleAfterSeconds: Double? = nil) -> SourceSettings {
         SourceSettings(
-            name: source.name, type: source.type.rawValue, endpoint: endpoint(source.endpoint), cluster: source.cluster,
+            name: source.name, type: source.type.rawValue, endpoint: source.endpoint, cluster: source.cluster,
             staleAfterSeconds: staleAfterSeconds)
-    }
-
-    static func endpoint(_ config: ForescaleConfig.HTTPEndpoint) -> MetricSources.HTTPEndpoint {
-        let auth: HTTPAuth = switch config.auth {
-        case .none: .none
-        case .bearerTokenFile(let path): .bearerTokenFile(path)
-        case .basic(let username, let passwordFile): .basic(username: username, passwordFile: passwordFile)
-        }
-        return MetricSources.HTTPEndpoint(
-            url: config.url, timeoutSeconds: config.timeoutSeconds, auth: auth,
-            tls: config.tls.map { TLSSettings(caFile: $0.caFile, insecureSkipVerify: $0.insecureSkipVerify) },
-            headers: config.headers)
     }
 
     /// `targets[].metrics.<metric>` → what to fetch for that value of the observation.
     public static func request(_ metric: MetricName, _ config: MetricConfig) -> MetricRequest {
-        let query: MetricSources.MetricQuery = switch config.query {
-        case .prometheus(let query): .prometheus(PrometheusQuery(query))
-        case .burrow(let group): .burrow(BurrowQuery(group: group))
-        case .rabbitmq(let queue, let vhost): .rabbitMQ(RabbitMQQuery(vhost: vhost, queue: queue))
-        // The arrival rate reads the stream alone; a consumer is not needed for it.
-        case .nats(let stream, let consumer): .nats(NATSQuery(stream: stream, consumer: consumer ?? ""))
-        case .json(let pointer, let path): .json(JSONQuery(path: path ?? "", pointer: pointer))
-        }
-        return MetricRequest(metric: metric, query: query)
+        MetricRequest(metric: metric, query: config.query)
     }
 
     /// The values each target fetches, bound to one source instance per configured source.
@@ -77,16 +57,8 @@ public enum ConfigWiring {
         case .processPool:
             return .processPool(stopGraceSeconds: config.timeoutSeconds ?? 30)
         case .webhook:
-            let endpoint = config.endpoint
-            let auth: WebhookSettings.Auth = switch endpoint?.auth {
-            case .none: .none
-            case .bearerTokenFile(let path): .bearerTokenFile(path)
-            case .basic(let username, let passwordFile): .basic(username: username, passwordFile: passwordFile)
-            }
-            return .webhook(WebhookSettings(
-                url: endpoint?.url ?? "", timeoutSeconds: endpoint?.timeoutSeconds ?? 10, auth: auth,
-                caFile: endpoint?.tls?.caFile, insecureSkipVerify: endpoint?.tls?.insecureSkipVerify ?? false,
-                headers: endpoint?.headers ?? [:]))
+            // The config requires a webhook's url; the empty one only reaches the adapter's own check.
+            return .webhook(WebhookSettings(endpoint: config.endpoint ?? HTTPEndpoint(url: "", timeoutSeconds: 10)))
         }
     }
 

@@ -1,3 +1,5 @@
+import Endpoints
+import Pipeline
 import Planner
 
 /// A validated config file.
@@ -18,20 +20,14 @@ public struct Config: Sendable, Equatable {
     }
 
     /// The mode a target runs in: its own override, else the controller's.
-    public func effectiveMode(of target: TargetConfig) -> Mode {
+    public func effectiveMode(of target: TargetConfig) -> RunMode {
         target.mode ?? controller.mode
     }
 }
 
-/// Whether decisions are applied (`live`) or only logged (`shadow`).
-public enum Mode: String, Sendable, Equatable, CaseIterable {
-    case shadow
-    case live
-}
-
 public struct ControllerConfig: Sendable, Equatable {
     public var intervalSeconds: Double = 15
-    public var mode: Mode = .shadow
+    public var mode: RunMode = .shadow
     /// How many targets tick at the same time (each tick under a deadline shorter than the interval).
     public var concurrency = 32
     /// Each target's ticks are offset by a random share of the interval up to this fraction, so
@@ -87,39 +83,6 @@ public enum SourceType: String, Sendable, Equatable, CaseIterable {
 public enum OrchestratorType: String, Sendable, Equatable, CaseIterable {
     case kubernetes, command, webhook
     case processPool = "process-pool"
-}
-
-/// Credentials for an HTTP endpoint.
-public enum AuthConfig: Sendable, Equatable {
-    case bearerTokenFile(String)
-    case basic(username: String, passwordFile: String)
-}
-
-public struct TLSConfig: Sendable, Equatable {
-    public var caFile: String?
-    public var insecureSkipVerify: Bool
-
-    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
-        self.caFile = caFile
-        self.insecureSkipVerify = insecureSkipVerify
-    }
-}
-
-/// How to reach an HTTP endpoint (a metric source or a webhook orchestrator).
-public struct HTTPEndpoint: Sendable, Equatable {
-    public var url: String
-    public var timeoutSeconds: Double
-    public var auth: AuthConfig?
-    public var tls: TLSConfig?
-    public var headers: [String: String]
-
-    public init(url: String, timeoutSeconds: Double, auth: AuthConfig? = nil, tls: TLSConfig? = nil, headers: [String: String] = [:]) {
-        self.url = url
-        self.timeoutSeconds = timeoutSeconds
-        self.auth = auth
-        self.tls = tls
-        self.headers = headers
-    }
 }
 
 public struct SourceConfig: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Endpoints
 import Foundation
 import Yams
 
@@ -60,17 +61,17 @@ extension ConfigBuilder {
             reader.report(map, "timeout", "must be shorter than controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(timeout))\(given)")
         }
         let auth = parseAuth(map)
-        var tls: TLSConfig?
+        var tls: TLSSettings?
         if let tlsMap = reader.map(map, "tls", allowed: ConfigSchema.tls) {
-            tls = TLSConfig(caFile: reader.string(tlsMap, "caFile"), insecureSkipVerify: reader.bool(tlsMap, "insecureSkipVerify") ?? false)
+            tls = TLSSettings(caFile: reader.string(tlsMap, "caFile"), insecureSkipVerify: reader.bool(tlsMap, "insecureSkipVerify") ?? false)
         }
         let headers = reader.stringMap(map, "headers") ?? [:]
         guard let url, reader.problems.count == before else { return nil }
         return HTTPEndpoint(url: url, timeoutSeconds: timeout, auth: auth, tls: tls, headers: headers)
     }
 
-    mutating func parseAuth(_ parent: Map) -> AuthConfig? {
-        guard let map = reader.map(parent, "auth", allowed: ConfigSchema.auth) else { return nil }
+    mutating func parseAuth(_ parent: Map) -> HTTPAuth {
+        guard let map = reader.map(parent, "auth", allowed: ConfigSchema.auth) else { return .none }
         let bearer = reader.string(map, "bearerTokenFile")
         let username = reader.string(map, "username")
         let password = reader.string(map, "passwordFile")
@@ -86,7 +87,7 @@ extension ConfigBuilder {
         case (nil, nil, nil):
             if map.keys.isEmpty { reader.report(map.path, at: map.node, "needs bearerTokenFile, or username and passwordFile") }
         }
-        return nil
+        return .none
     }
 
     /// A duration that must be > 0.

@@ -1,3 +1,4 @@
+import Endpoints
 import Planner
 import Yams
 
@@ -36,15 +37,16 @@ extension ConfigBuilder {
         }
         let query: MetricQuery?
         switch type {
-        case .prometheus: query = reader.string(map, "query", required: true).map { .prometheus(query: $0) }
-        case .burrow: query = reader.string(map, "group", required: true).map { .burrow(group: $0) }
+        case .prometheus: query = reader.string(map, "query", required: true).map { .prometheus(PrometheusQuery($0)) }
+        case .burrow: query = reader.string(map, "group", required: true).map { .burrow(BurrowQuery(group: $0)) }
         case .rabbitmq:
             let vhost = reader.string(map, "vhost") ?? "/"
-            query = reader.string(map, "queue", required: true).map { .rabbitmq(queue: $0, vhost: vhost) }
+            query = reader.string(map, "queue", required: true).map { .rabbitMQ(RabbitMQQuery(vhost: vhost, queue: $0)) }
         case .nats:
             let stream = reader.string(map, "stream", required: true)
             let consumer = reader.string(map, "consumer", required: role != .arrivalRate)
-            query = stream.map { .nats(stream: $0, consumer: consumer) }
+            // The arrival rate reads the stream alone; a consumer is not needed for it.
+            query = stream.map { .nats(NATSQuery(stream: $0, consumer: consumer ?? "")) }
         case .json: query = parseJSONQuery(map)
         }
         guard let query, reader.problems.count == before else { return nil }
@@ -65,7 +67,7 @@ extension ConfigBuilder {
         }
         let path = reader.string(map, "path")
         if let path, !path.hasPrefix("/") { reader.report(map, "path", "must start with '/', got '\(path)'") }
-        return pointer.map { .json(pointer: $0, path: path) }
+        return pointer.map { .json(JSONQuery(path: path ?? "", pointer: $0)) }
     }
 
     static func isJSONPointer(_ text: String) -> Bool {

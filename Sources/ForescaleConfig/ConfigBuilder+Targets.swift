@@ -41,14 +41,14 @@ extension ConfigBuilder {
         let replicas = parseReplicas(map)
         let capacity = parseCapacity(map)
         let metrics = parseMetrics(map, capacityIsLearned: capacity.map { if case .learned = $0 { true } else { false } } ?? false)
-        let modeText = reader.oneOf(map, "mode", Mode.allCases.map(\.rawValue))
+        let modeText = reader.oneOf(map, "mode", RunMode.allCases.map(\.rawValue))
         var policy = ScalingPolicy(maxReplicas: replicas.max ?? 1, capacity: capacity ?? .learned(LearnedCapacity()))
         policy.minReplicas = replicas.min ?? 1
         parsePolicyFields(map, into: &policy, minReplicas: replicas.min)
         let safety = parseSafety(map, policy: policy)
         guard let name, let scale, let metrics, replicas.max != nil, capacity != nil, reader.problems.count == before else { return nil }
         return TargetConfig(
-            name: name, scale: scale, metrics: metrics, mode: modeText.flatMap(Mode.init(rawValue:)), policy: policy, safety: safety)
+            name: name, scale: scale, metrics: metrics, mode: modeText.flatMap(RunMode.init(rawValue:)), policy: policy, safety: safety)
     }
 
     /// `fallback` and the circuit-breaker keys of `forecast`.

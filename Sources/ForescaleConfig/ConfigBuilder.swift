@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Yams
 
 /// Builds a `Config` from the YAML tree, collecting every problem on the way.
@@ -56,7 +57,7 @@ struct ConfigBuilder {
                 }
             }
         }
-        if let mode = reader.oneOf(map, "mode", Mode.allCases.map(\.rawValue)) { config.mode = Mode(rawValue: mode)! }
+        if let mode = reader.oneOf(map, "mode", RunMode.allCases.map(\.rawValue)) { config.mode = RunMode(rawValue: mode)! }
         if let value = reader.integer(map, "concurrency") {
             if (1...1000).contains(value) { config.concurrency = value } else {
                 reader.report(map, "concurrency", "must be 1–1000 (targets ticking at the same time), got \(value)")

@@ -1,3 +1,4 @@
+import Endpoints
 import Planner
 
 /// The one-screen summary `forescale validate` prints for a valid config.
@@ -63,15 +64,15 @@ public enum ConfigSummary {
     static func describeMetric(_ metric: MetricConfig, in config: Config) -> String {
         let what: String
         switch metric.query {
-        case let .prometheus(query): what = "query \(query)"
-        case let .burrow(group):
+        case let .prometheus(query): what = "query \(query.query)"
+        case let .burrow(query):
             let cluster = config.sources[metric.source]?.cluster.map { " in cluster \($0)" } ?? ""
-            what = "group \(group)\(cluster)"
-        case let .rabbitmq(queue, vhost): what = "queue \(queue) in vhost \(vhost)"
-        case let .nats(stream, consumer): what = "stream \(stream)" + (consumer.map { ", consumer \($0)" } ?? "")
-        case let .json(pointer, path): what = "pointer '\(pointer)'" + (path.map { " at \($0)" } ?? "")
+            what = "group \(query.group)\(cluster)"
+        case let .rabbitMQ(query): what = "queue \(query.queue) in vhost \(query.vhost)"
+        case let .nats(query): what = "stream \(query.stream)" + (query.consumer.isEmpty ? "" : ", consumer \(query.consumer)")
+        case let .json(query): what = "pointer '\(query.pointer)'" + (query.path.isEmpty ? "" : " at \(query.path)")
         }
-        return "\(metric.source) (\(metric.query.sourceType.rawValue)): \(what)"
+        return "\(metric.source) (\(metric.query.sourceType)): \(what)"
     }
 
     static func describeCapacity(_ capacity: CapacityPolicy) -> String {

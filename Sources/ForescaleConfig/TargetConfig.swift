@@ -1,3 +1,4 @@
+import Endpoints
 import Pipeline
 import Planner
 
@@ -7,13 +8,13 @@ public struct TargetConfig: Sendable, Equatable {
     public var scale: ScaleConfig
     public var metrics: MetricsConfig
     /// The target's own mode; `nil` follows `controller.mode`.
-    public var mode: Mode?
+    public var mode: RunMode?
     /// Everything the planner needs.
     public var policy: ScalingPolicy
     /// What the controller does around the planner: fallback and the forecast circuit breaker.
     public var safety: SafetyPolicy
 
-    public init(name: String, scale: ScaleConfig, metrics: MetricsConfig, mode: Mode?, policy: ScalingPolicy, safety: SafetyPolicy = SafetyPolicy()) {
+    public init(name: String, scale: ScaleConfig, metrics: MetricsConfig, mode: RunMode?, policy: ScalingPolicy, safety: SafetyPolicy = SafetyPolicy()) {
         self.name = name
         self.scale = scale
         self.metrics = metrics
@@ -72,24 +73,5 @@ public struct MetricConfig: Sendable, Equatable {
     public init(source: String, query: MetricQuery) {
         self.source = source
         self.query = query
-    }
-}
-
-public enum MetricQuery: Sendable, Equatable {
-    case prometheus(query: String)
-    case burrow(group: String)
-    case rabbitmq(queue: String, vhost: String)
-    case nats(stream: String, consumer: String?)
-    /// `pointer` is an RFC 6901 JSON pointer; `path` is appended to the source's URL.
-    case json(pointer: String, path: String?)
-
-    public var sourceType: SourceType {
-        switch self {
-        case .prometheus: .prometheus
-        case .burrow: .burrow
-        case .rabbitmq: .rabbitmq
-        case .nats: .nats
-        case .json: .json
-        }
     }
 }

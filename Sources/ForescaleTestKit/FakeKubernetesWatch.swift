@@ -45,18 +45,8 @@ extension FakeKubernetesState {
         Array(#"{"type":"\#(type)","object":\#(object)}"#.utf8) + [UInt8(ascii: "\n")]
     }
 
-    static func queryItems(_ query: String?) -> [String: String] {
-        var items: [String: String] = [:]
-        for pair in (query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            let value = parts.count > 1 ? (parts[1].removingPercentEncoding ?? parts[1]) : ""
-            items[parts[0]] = value
-        }
-        return items
-    }
-
     func collectionRoute(_ request: RecordedRequest, group: String, version: String, resource: String, namespace: String) -> CannedResponse {
-        let query = Self.queryItems(request.query)
+        let query = request.queryItems
         let watch = query["watch"] == "1" || query["watch"] == "true"
         if let denied = forbidden(verb: watch ? "watch" : "list", resource: resource, group: group, namespace: namespace, name: nil) { return denied }
         let members = workloads.values

@@ -90,6 +90,12 @@ public actor OrchestratorFactory {
         resolved = []
     }
 
+    /// The orchestrators whose client the reload in progress replaced (before `commitReload`).
+    public func replacedInReload() -> [String] {
+        guard let before = beforeReload else { return [] }
+        return before.filter { kubernetesClients[$0.key] !== $0.value }.map(\.key).sorted()
+    }
+
     /// The reload was accepted: the clients it replaced stop (their watches end; a request in
     /// flight on one fails as cancelled and the next tick uses the new client). Returns the names
     /// of the orchestrators whose client was replaced.

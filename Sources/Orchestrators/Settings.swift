@@ -1,3 +1,4 @@
+@_exported import Endpoints
 import Foundation
 
 // Plain settings the config module maps to (keys in comments). No dependency on the config module.
@@ -116,33 +117,12 @@ public struct CommandSettings: Sendable, Equatable {
 
 /// `orchestrators.<name>` with `type: webhook`; target `scale: {name: ...}`.
 public struct WebhookSettings: Sendable, Equatable {
-    public enum Auth: Sendable, Equatable {
-        case none
-        /// `auth.bearerTokenFile` (re-read on every call).
-        case bearerTokenFile(String)
-        /// `auth.username` + `auth.passwordFile`.
-        case basic(username: String, passwordFile: String)
-    }
+    /// `url` (POST target; current scale is `GET url?target=<name>`), `timeout` [10s], `auth`
+    /// (the bearer token or password file is re-read on every call), `tls` and `headers` (sent on every request).
+    public var endpoint: HTTPEndpoint
 
-    /// `url`: POST target; current scale is `GET url?target=<name>`.
-    public var url: String
-    /// `timeout`.
-    public var timeoutSeconds: Double
-    public var auth: Auth
-    /// `tls.caFile` (PEM).
-    public var caFile: String?
-    /// `tls.insecureSkipVerify`.
-    public var insecureSkipVerify: Bool
-    /// `headers`: sent on every request.
-    public var headers: [String: String]
-
-    public init(url: String, timeoutSeconds: Double = 10, auth: Auth = .none, caFile: String? = nil, insecureSkipVerify: Bool = false, headers: [String: String] = [:]) {
-        self.url = url
-        self.timeoutSeconds = timeoutSeconds
-        self.auth = auth
-        self.caFile = caFile
-        self.insecureSkipVerify = insecureSkipVerify
-        self.headers = headers
+    public init(endpoint: HTTPEndpoint) {
+        self.endpoint = endpoint
     }
 }
 

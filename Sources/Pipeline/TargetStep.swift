@@ -85,6 +85,9 @@ public struct TargetStep: Sendable {
         var forecast: ForecastInput?
         var drifting = false
         if var model = forecaster {
+            // Released while it learns, so that the model's buffers (days of history) are mutated
+            // in place rather than copied on write every tick.
+            forecaster = nil
             let age = rate?.ageSeconds ?? 0
             if let rate, rate.value.isFinite, rate.value >= 0 { model.observe(time: now - age, rate: rate.value) }
             forecast = model.forecast(horizonSeconds: horizon(ageSeconds: age))

@@ -1,4 +1,4 @@
-import Foundation
+import MetricSources
 import Pipeline
 
 /// A replay line's error: `line 17: lag: must be a number, got "x"`.
@@ -26,7 +26,8 @@ struct ReplayFields {
         self.prefix = ""
         let parsed: JSONValue
         do {
-            parsed = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+            // The metric sources' strict parser: booleans stay apart from numbers; a repeated key keeps the last value.
+            parsed = try JSONValue.parse(Array(line.utf8), rejectingDuplicateKeys: false)
         } catch {
             throw ReplayError(line: number, field: nil, message: "not valid JSON")
         }
@@ -158,32 +159,7 @@ struct ReplayFields {
 
 }
 
-/// A parsed JSON value that keeps booleans and numbers apart.
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+extension JSONValue {
     /// How an error message shows the value.
     var summary: String {
         switch self {

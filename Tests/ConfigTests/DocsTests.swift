@@ -1,5 +1,6 @@
 import ForescaleConfig
 import Foundation
+import Pipeline
 import Testing
 
 @Suite("docs/configuration.md cannot drift from the validator")
@@ -20,8 +21,8 @@ struct DocsTests {
     @Test("every enumerated value is documented")
     func everyValueIsDocumented() throws {
         let text = try Self.reference()
-        let values = SourceType.allCases.map(\.rawValue) + OrchestratorType.allCases.map(\.rawValue)
-            + KubernetesKind.allCases.map(\.rawValue) + Mode.allCases.map(\.rawValue)
+        let values: [String] = SourceType.allCases.map(\.rawValue) + OrchestratorType.allCases.map(\.rawValue)
+            + KubernetesKind.allCases.map(\.rawValue) + RunMode.allCases.map(\.rawValue)
             + ["Max", "Min", "Disabled", "Pods", "Percent"]
         let missing = values.filter { !text.contains("`\($0)`") }
         #expect(missing.isEmpty, "undocumented values: \(missing.joined(separator: ", "))")

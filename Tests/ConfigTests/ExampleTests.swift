@@ -1,3 +1,4 @@
+import Endpoints
 import ForescaleConfig
 import Foundation
 import MetricSources
@@ -30,7 +31,7 @@ struct ExampleTests {
     /// The PromQL of a target's metrics, by metric.
     static func queries(_ target: TargetConfig) -> [String] {
         [target.metrics.lag, target.metrics.arrivalRate, target.metrics.throughput].map { metric -> String in
-            if case .prometheus(let query)? = metric?.query { return query }
+            if case .prometheus(let query)? = metric?.query { return query.query }
             return ""
         }
     }
@@ -92,8 +93,8 @@ struct ExampleTests {
         let target = try #require(config.targets.first)
         #expect(target.name == "orders-consumer")
         #expect(target.scale == ScaleConfig(orchestrator: "k8s", workload: .kubernetes(kind: .deployment, namespace: "shop", name: "orders-consumer", apiVersion: nil, resource: nil)))
-        #expect(target.metrics.lag == MetricConfig(source: "burrow", query: .burrow(group: "orders-consumer")))
-        #expect(target.metrics.arrivalRate.query == .prometheus(query: #"sum(rate(kafka_topic_partition_current_offset{topic="orders"}[1m]))"#))
+        #expect(target.metrics.lag == MetricConfig(source: "burrow", query: .burrow(BurrowQuery(group: "orders-consumer"))))
+        #expect(target.metrics.arrivalRate.query == .prometheus(PrometheusQuery(#"sum(rate(kafka_topic_partition_current_offset{topic="orders"}[1m]))"#)))
         #expect(target.mode == nil)
         #expect(config.effectiveMode(of: target) == .shadow)
         let expected = ScalingPolicy(
@@ -117,7 +118,7 @@ struct ExampleTests {
         #expect(config.sources["rabbit"]?.endpoint.auth == .basic(username: "forescale", passwordFile: "/etc/forescale/rabbitmq-password"))
         let target = try #require(config.targets.first)
         #expect(target.scale.workload == .command(get: ["/usr/local/bin/workers", "count", "thumbnails"], set: ["/usr/local/bin/workers", "scale", "thumbnails", "{replicas}"]))
-        #expect(target.metrics.lag.query == .rabbitmq(queue: "thumbnails", vhost: "media"))
+        #expect(target.metrics.lag.query == .rabbitMQ(RabbitMQQuery(vhost: "media", queue: "thumbnails")))
         #expect(target.policy.capacity == .learned(LearnedCapacity(initial: 40, minimum: 5, maximum: 400)))
         #expect(target.policy.scaleUp == .defaultScaleUp)
         #expect(target.policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .max, policies: [RatePolicy(kind: .pods, value: 1, periodSeconds: 120)]))
@@ -131,7 +132,7 @@ struct ExampleTests {
         #expect(config.controller.mode == .shadow)
         #expect(target.mode == .live)
         #expect(config.effectiveMode(of: target) == .live)
-        #expect(target.metrics.arrivalRate.query == .json(pointer: "/invoices/publishedPerSecond", path: nil))
+        #expect(target.metrics.arrivalRate.query == .json(JSONQuery(pointer: "/invoices/publishedPerSecond")))
         #expect(target.metrics.throughput == nil)
         #expect(target.policy.minReplicas == 0)
         #expect(target.policy.capacity == .fixed(perReplica: 30))
@@ -207,8 +208,8 @@ struct MappingTests {
         let hook = try SampleConfig([.target("scale", "{ orchestrator: hook }")]).parse().get()
         #expect(hook.targets[0].scale.workload == .webhook(name: "orders"))
         let nats = try SampleConfig([.metrics("{ lag: { source: nats, stream: S, consumer: c }, arrivalRate: { source: nats, stream: S }, throughput: { source: stats, pointer: '', path: /out } }")]).parse().get()
-        #expect(nats.targets[0].metrics.arrivalRate.query == .nats(stream: "S", consumer: nil))
-        #expect(nats.targets[0].metrics.throughput?.query == .json(pointer: "", path: "/out"))
+        #expect(nats.targets[0].metrics.arrivalRate.query == .nats(NATSQuery(stream: "S", consumer: "")))
+        #expect(nats.targets[0].metrics.throughput?.query == .json(JSONQuery(path: "/out", pointer: "")))
     }
 
     @Test("auth and tls of a source")
@@ -216,7 +217,7 @@ struct MappingTests {
         let config = try SampleConfig([.source("prom", "{ type: prometheus, url: 'https://p', auth: { bearerTokenFile: /t }, tls: { caFile: /ca, insecureSkipVerify: true }, headers: { X-Org: '1' } }")]).parse().get()
         let endpoint = try #require(config.sources["prom"]?.endpoint)
         #expect(endpoint.auth == .bearerTokenFile("/t"))
-        #expect(endpoint.tls == TLSConfig(caFile: "/ca", insecureSkipVerify: true))
+        #expect(endpoint.tls == TLSSettings(caFile: "/ca", insecureSkipVerify: true))
         #expect(endpoint.headers == ["X-Org": "1"])
     }
 }

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Foundation
 import Testing
 @testable import Forecast

@@ -187,6 +187,27 @@ struct HardeningRealServerTests {
         }
     }
 
+    @Test("a reload that changes the election orchestrator's kubeconfig moves the Lease to the new credentials", .realAPIServer)
+    func reloadMovesTheLease() async throws {
+        try await withNamespace { ns in
+            try await admin.createDeployment(ns, "web", replicas: 2)
+            // The limited user may scale and read, but not touch Leases.
+            try await grant(
+                "scaler", rules: [["apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": ["get", "list", "watch", "patch"]]],
+                in: ns)
+            try await withController(namespace: ns, kubeconfig: RealAPIServer.adminKubeconfig, leaderElection: true) { app, _, _, writeConfig in
+                let elector = try #require(app.elector)
+                await elector.attempt()
+                #expect(await elector.isLeader)
+                #expect(await app.runtime.reload(ConfigLoader.loadResult(path: try writeConfig(RealAPIServer.limitedKubeconfig))))
+                await elector.attempt()
+                let failure = await elector.failure
+                #expect(failure?.kind == .forbidden, "the lease is renewed with the new, limited credentials: \(failure.map { "\($0)" } ?? "no error")")
+                #expect(await app.runtime.status().leaseError?.contains("leases") == true)
+            }
+        }
+    }
+
     // MARK: 3. Two replicas with one host name
 
     @Test("two electors started with the same environment on one real Lease: exactly one leads and the Lease names it", .realAPIServer)

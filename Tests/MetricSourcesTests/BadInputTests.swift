@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import MetricSources
 import NIOCore
 import Planner
@@ -53,18 +54,20 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    var reply: FakeReply {
+    var reply: CannedResponse {
         switch self {
         case .html:
-            .respond(status: 200, body: Array("<html><body><h1>Sign in</h1></body></html>".utf8), contentType: "text/html")
+            CannedResponse(status: 200, headers: ["Content-Type": "text/html"], body: Array("<html><body><h1>Sign in</h1></body></html>".utf8))
         case .truncatedJSON: .json(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"va"#)
-        case .truncatedBody: .truncatedBody(status: 200, body: Array(#"{"status":"succ"#.utf8), declared: 5000)
-        case .status500: .respond(status: 500, body: Array("internal error: backend down".utf8), contentType: "text/plain")
-        case .tooLarge: .respond(status: 200, body: Array(repeating: UInt8(ascii: " "), count: 10 << 20))
-        case .tooLargeStreamed: .respond(status: 200, body: Array(repeating: UInt8(ascii: " "), count: 10 << 20), chunked: true)
-        case .slow: .respond(status: 200, body: [], delay: .seconds(2))
-        case .slowBody: .slowBody(body: Array(#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#.utf8), delay: .seconds(2))
-        case .refused, .negative: .close
+        case .truncatedBody: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"succ"#.utf8), delivery: .truncated(declaredLength: 5000))
+        case .status500: CannedResponse(status: 500, headers: ["Content-Type": "text/plain"], body: Array("internal error: backend down".utf8))
+        case .tooLarge: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(repeating: UInt8(ascii: " "), count: 10 << 20))
+        case .tooLargeStreamed: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(repeating: UInt8(ascii: " "), count: 10 << 20), delivery: .chunked)
+        case .slow: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 2)
+        case .slowBody: CannedResponse(
+                status: 200, headers: ["Content-Type": "application/json"],
+                body: Array(#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#.utf8), delivery: .pausedHalfway(seconds: 2))
+        case .refused, .negative: .closeConnection
         }
     }
 
@@ -98,20 +101,21 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
 struct BadInputTests {
     @Test(arguments: Kind.allCases, BadInput.allCases)
     func badInputYieldsExplicitFailure(kind: Kind, input: BadInput) async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(1_700_000_000)
         let outcome: MetricOutcome
         switch input {
         case .refused:
-            let port = try await FakeServer.closedPort()
-            let source = kind.source(url: "http://127.0.0.1:\(port)", clock: clock.wall)
+            // Port 1: nothing listens there, and no test server is given it (they bind ephemeral ports,
+            // which a port bound and closed here could be handed to next).
+            let source = kind.source(url: "http://127.0.0.1:1", clock: clock.wall)
             outcome = await source.read(kind.request, deadline: deadline()).outcome
         case .negative:
-            outcome = try await FakeServer.with({ _ in .json(kind.body(lag: "-5")) }) { server in
+            outcome = try await TestServer.with({ _ in .json(kind.body(lag: "-5")) }) { server in
                 await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
             }
         default:
             let short = input == .slow || input == .slowBody ? 0.2 : 5
-            outcome = try await FakeServer.with({ _ in input.reply }) { server in
+            outcome = try await TestServer.with({ _ in input.reply }) { server in
                 let source = kind.source(url: server.url, clock: clock.wall, timeout: short)
                 return await source.read(kind.request, deadline: deadline()).outcome
             }
@@ -119,25 +123,25 @@ struct BadInputTests {
         #expect(outcome.number == nil)
         #expect(outcome.errorKind == input.expected, "\(kind) \(input): \(outcome)")
         #expect(outcome.message.contains(input.messageHint), "\(kind) \(input): \(outcome.message)")
-        #expect(outcome.sample(now: clock.now) == nil)
+        #expect(outcome.sample(now: clock.seconds) == nil)
     }
 
     @Test(arguments: Kind.allCases)
     func wellFormedAnswerYieldsTheValue(kind: Kind) async throws {
         let clock = ManualClock(1_700_000_000)
-        let outcome = try await FakeServer.with({ _ in .json(kind.body(lag: "42")) }) { server in
+        let outcome = try await TestServer.with({ _ in .json(kind.body(lag: "42")) }) { server in
             await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
         }
         #expect(outcome == .value(42, timestamp: 1_700_000_000))
-        #expect(outcome.sample(now: clock.now + 3) == Sample(42, ageSeconds: 3))
+        #expect(outcome.sample(now: clock.seconds + 3) == Sample(42, ageSeconds: 3))
     }
 
     @Test(arguments: Kind.allCases)
     func slowServerTimesOutNearTheDeadline(kind: Kind) async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(1_700_000_000)
         let started = ContinuousClock.now
         // The server would answer after 30 s; the read must give up at its 200 ms deadline, long before.
-        let outcome = try await FakeServer.with({ _ in .respond(status: 200, body: [], delay: .seconds(30)) }) { server in
+        let outcome = try await TestServer.with({ _ in CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 30) }) { server in
             await kind.source(url: server.url, clock: clock.wall, timeout: 10)
                 .read(kind.request, deadline: .now() + .milliseconds(200)).outcome
         }
@@ -149,7 +153,7 @@ struct BadInputTests {
     @Test(arguments: Kind.allCases)
     func queryForAnotherSourceTypeIsAConfigError(kind: Kind) async {
         let other = Kind.allCases.first { $0 != kind }!
-        let source = kind.source(url: "http://127.0.0.1:1", clock: ManualClock().wall)
+        let source = kind.source(url: "http://127.0.0.1:1", clock: ManualClock(1_700_000_000).wall)
         let outcome = await source.read(other.request, deadline: deadline()).outcome
         #expect(outcome.errorKind == .config)
         #expect(outcome.message.contains(other.rawValue))

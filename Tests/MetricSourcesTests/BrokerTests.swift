@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import NIOConcurrencyHelpers
 import MetricSources
 import NIOCore
@@ -17,9 +18,9 @@ enum RabbitFixture {
 
 @Suite("RabbitMQ source")
 struct RabbitMQTests {
-    func read(_ metric: MetricName, _ body: String, status: Int = 200, vhost: String = "/") async throws -> (MetricReading, [FakeRequest]) {
-        try await FakeServer.with({ _ in .json(body, status: status) }) { server in
-            let source = RabbitMQSource(settings: settings("rabbitmq", url: server.url), transport: noRetry, clock: ManualClock().wall)
+    func read(_ metric: MetricName, _ body: String, status: Int = 200, vhost: String = "/") async throws -> (MetricReading, [RecordedRequest]) {
+        try await TestServer.with({ _ in .json(body, status: status) }) { server in
+            let source = RabbitMQSource(settings: settings("rabbitmq", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
             let request = MetricRequest(metric: metric, query: .rabbitMQ(RabbitMQQuery(vhost: vhost, queue: "orders")))
             return (await source.read(request, deadline: deadline()), server.requests)
         }
@@ -91,8 +92,8 @@ struct NATSTests {
     }
 
     @Test func lagIsPendingPlusAckPending() async throws {
-        let (reading, requests) = try await FakeServer.with({ _ in .json(NATSFixture.jsz(lastSeq: 10, ackFloor: 4)) }) { server in
-            let source = NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock().wall)
+        let (reading, requests) = try await TestServer.with({ _ in .json(NATSFixture.jsz(lastSeq: 10, ackFloor: 4)) }) { server in
+            let source = NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
             return (await source.read(Self.request(.lag), deadline: deadline()), server.requests)
         }
         #expect(requests.first?.uri == "/jsz?consumers=true")
@@ -102,11 +103,11 @@ struct NATSTests {
     /// Rates need two polls; a sequence going backwards is a counter reset, never a negative rate.
     @Test(arguments: [MetricName.arrivalRate, .throughput])
     func ratesFromSequencesBetweenPolls(metric: MetricName) async throws {
-        let clock = ManualClock()
+        let clock = ManualClock(1_700_000_000)
         // Poll answers in order: (last_seq, ack_floor).
         let polls = [(100, 50), (160, 80), (10, 5), (40, 20)]
         let index = NIOLockedValueBoxInt()
-        let outcomes = try await FakeServer.with({ _ in
+        let outcomes = try await TestServer.with({ _ in
             let (seq, floor) = polls[min(index.next(), polls.count - 1)]
             return .json(NATSFixture.jsz(lastSeq: seq, ackFloor: floor))
         }) { server in
@@ -114,7 +115,7 @@ struct NATSTests {
             var outcomes: [MetricOutcome] = []
             for _ in polls {
                 outcomes.append(await source.read(Self.request(metric), deadline: deadline()).outcome)
-                clock.advance(15)
+                clock.advance(by: 15)
             }
             return outcomes
         }
@@ -128,8 +129,8 @@ struct NATSTests {
 
     @Test(arguments: [("NOPE", "worker", "no stream"), ("ORDERS", "nope", "no consumer")])
     func unknownStreamOrConsumerIsAConfigError(stream: String, consumer: String, hint: String) async throws {
-        let reading = try await FakeServer.with({ _ in .json(NATSFixture.jsz(lastSeq: 1, ackFloor: 1)) }) { server in
-            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock().wall)
+        let reading = try await TestServer.with({ _ in .json(NATSFixture.jsz(lastSeq: 1, ackFloor: 1)) }) { server in
+            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(Self.request(.lag, stream: stream, consumer: consumer), deadline: deadline())
         }
         #expect(reading.outcome.errorKind == .config)
@@ -137,8 +138,8 @@ struct NATSTests {
     }
 
     @Test func jetStreamDisabledIsADecodeFailure() async throws {
-        let reading = try await FakeServer.with({ _ in .json(#"{"server_id":"X","disabled":true}"#) }) { server in
-            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock().wall)
+        let reading = try await TestServer.with({ _ in .json(#"{"server_id":"X","disabled":true}"#) }) { server in
+            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(Self.request(.lag), deadline: deadline())
         }
         #expect(reading.outcome.errorKind == .decode)

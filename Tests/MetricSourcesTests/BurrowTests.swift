@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import MetricSources
 import NIOCore
 import Planner
@@ -32,10 +33,10 @@ enum BurrowFixture {
 struct BurrowTests {
     let request = MetricRequest(metric: .lag, query: .burrow(BurrowQuery(group: "orders")))
 
-    func read(_ reply: FakeReply, request: MetricRequest? = nil) async throws -> (MetricReading, [FakeRequest]) {
-        try await FakeServer.with({ _ in reply }) { server in
+    func read(_ reply: CannedResponse, request: MetricRequest? = nil) async throws -> (MetricReading, [RecordedRequest]) {
+        try await TestServer.with({ _ in reply }) { server in
             let source = BurrowSource(
-                settings: settings("burrow", url: server.url, cluster: "main"), transport: noRetry, clock: ManualClock().wall)
+                settings: settings("burrow", url: server.url, cluster: "main"), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
             return (await source.read(request ?? self.request, deadline: deadline()), server.requests)
         }
     }

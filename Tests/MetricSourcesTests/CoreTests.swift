@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import MetricSources
 import NIOCore
 import Planner
@@ -25,7 +26,7 @@ struct CoreTests {
     @Test func registryBuildsEachTypeAndRejectsUnknownOnes() throws {
         let registry = SourceRegistry.standard
         #expect(registry.typeNames == ["burrow", "json", "nats", "prometheus", "rabbitmq"])
-        let context = SourceContext(clock: ManualClock().wall)
+        let context = SourceContext(clock: ManualClock(1_700_000_000).wall)
         #expect(try registry.make(settings("prometheus", url: "http://p:9090"), context: context) is PrometheusSource)
         #expect(try registry.make(settings("burrow", url: "http://b:8000", cluster: "main"), context: context) is BurrowSource)
         #expect(try registry.make(settings("rabbitmq", url: "http://r:15672"), context: context) is RabbitMQSource)
@@ -39,7 +40,7 @@ struct CoreTests {
     @Test func missingCAFileIsAConfigError() async {
         var s = settings("prometheus", url: "https://127.0.0.1:1")
         s.endpoint.tls = TLSSettings(caFile: "/nonexistent/ca.pem")
-        let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+        let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
             .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline()).outcome
         #expect(outcome.errorKind == .config)
         #expect(outcome.message.contains("caFile"))
@@ -48,13 +49,13 @@ struct CoreTests {
     /// Three values of a target under one deadline: the slow one times out alone.
     @Test func targetValuesAreFetchedConcurrentlyUnderOneDeadline() async throws {
         let clock = ManualClock(1_700_000_000)
-        let handler: @Sendable (FakeRequest) -> FakeReply = { request in
-            let q = request.query["query"] ?? ""
-            if q == "slow" { return .respond(status: 200, body: [], delay: .seconds(30)) }
+        let handler: @Sendable (RecordedRequest) -> CannedResponse = { request in
+            let q = request.queryItems["query"] ?? ""
+            if q == "slow" { return CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 30) }
             return .json(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"\#(q)"]}}"#)
         }
         let started = ContinuousClock.now
-        let readings = try await FakeServer.with(handler) { server in
+        let readings = try await TestServer.with(handler) { server in
             let source = PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock.wall)
             return await TargetFetch.readAll(
                 [
@@ -64,7 +65,7 @@ struct CoreTests {
                 ], deadline: .now() + .seconds(3))
         }
         #expect(ContinuousClock.now - started < .seconds(10), "bounded by the 3 s deadline, not the 30 s server")
-        let samples = TargetFetch.samples(readings, now: clock.now + 1)
+        let samples = TargetFetch.samples(readings, now: clock.seconds + 1)
         #expect(readings[.lag]?.outcome == .value(7, timestamp: 1_700_000_000))
         #expect(samples.lag == Sample(7, ageSeconds: 1))
         #expect(samples.arrivalRate == nil)
@@ -78,13 +79,13 @@ struct CoreTests {
 struct RedirectTests {
     @Test func redirectsAreReportedNotFollowed() async throws {
         let token = try tempFile("secret")
-        let (outcome, requests) = try await FakeServer.with({ request in
+        let (outcome, requests) = try await TestServer.with({ request in
             request.path == "/login"
                 ? .json("{}")
-                : .respond(status: 302, body: [], contentType: "text/html")
+                : CannedResponse(status: 302, headers: ["Content-Type": "text/html"])
         }) { server in
             let s = settings("json", url: server.url, auth: .bearerTokenFile(token))
-            let outcome = await JSONSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+            let outcome = await JSONSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/stats", pointer: "/x"))), deadline: deadline())
                 .outcome
             return (outcome, server.requests)

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Foundation
 import MetricSources
 import NIOCore
@@ -21,10 +22,10 @@ struct JSONSourceTests {
         ("a", "failed", "must be empty or start"),
     ])
     func pointer(pointer: String, kind: String, hint: String) async throws {
-        let (reading, requests) = try await FakeServer.with({ _ in .json(Self.doc) }) { server in
+        let (reading, requests) = try await TestServer.with({ _ in .json(Self.doc) }) { server in
             let source = JSONSource(
                 settings: settings("json", url: server.url, headers: ["X-Api-Key": "k"]), transport: noRetry,
-                clock: ManualClock().wall)
+                clock: ManualClock(1_700_000_000).wall)
             let request = MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/metrics?format=json", pointer: pointer)))
             return (await source.read(request, deadline: deadline()), server.requests)
         }
@@ -39,7 +40,7 @@ struct JSONSourceTests {
     /// Pointers into one document share one GET; another path is its own GET; a bad pointer or a
     /// failed document fails only the values that depend on it.
     @Test func valuesOfOneDocumentShareOneFetch() async throws {
-        let (readings, requests) = try await FakeServer.with({ request in
+        let (readings, requests) = try await TestServer.with({ request in
             request.uri == "/broken" ? .json("nope", status: 500) : .json(Self.doc)
         }) { server in
             let source = JSONSource(settings: settings("json", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Foundation
 import MetricSources
 import NIOCore
@@ -8,14 +9,14 @@ import Testing
 struct ProbeTests {
     @Test func probeReportsEachValueWithItsOutcome() async throws {
         let clock = ManualClock(1_700_000_010)
-        let handler: @Sendable (FakeRequest) -> FakeReply = { request in
-            switch request.query["query"] ?? "" {
+        let handler: @Sendable (RecordedRequest) -> CannedResponse = { request in
+            switch request.queryItems["query"] ?? "" {
             case "lag": .json(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"12"]}}"#)
             case "none": .json(#"{"status":"success","data":{"resultType":"vector","result":[]}}"#)
             default: .json(#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, status: 400)
             }
         }
-        let rows = try await FakeServer.with(handler) { server in
+        let rows = try await TestServer.with(handler) { server in
             let prom = PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock.wall)
             func bound(_ m: MetricName, _ q: String) -> BoundRequest {
                 BoundRequest(source: prom, request: MetricRequest(metric: m, query: .prometheus(PrometheusQuery(q))))

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import MetricSources
 import NIOCore
 import Planner
@@ -10,7 +11,7 @@ private func vector(_ samples: [(labels: String, value: String)], t: Double = 1_
 
 struct PromCase: Sendable, CustomTestStringConvertible {
     var name: String
-    var reply: FakeReply
+    var reply: CannedResponse
     /// `value`, `empty`, `stale` or `failed`.
     var outcome: String
     var kind: FetchErrorKind?
@@ -59,14 +60,14 @@ struct PrometheusTests {
         PromCase(
             name: "success without status", reply: .json(#"{"data":{}}"#), outcome: "failed", kind: .decode, hint: "status"),
         PromCase(
-            name: "401 plain", reply: .respond(status: 401, body: Array("Unauthorized".utf8), contentType: "text/plain"),
+            name: "401 plain", reply: CannedResponse(status: 401, headers: ["Content-Type": "text/plain"], body: Array("Unauthorized".utf8)),
             outcome: "failed", kind: .httpStatus, hint: "401"),
     ]
 
     @Test(arguments: cases)
     func instantQuery(c: PromCase) async throws {
         let clock = ManualClock(Self.now)
-        let reading = try await FakeServer.with({ _ in c.reply }) { server in
+        let reading = try await TestServer.with({ _ in c.reply }) { server in
             let source = PrometheusSource(
                 settings: settings("prometheus", url: server.url, staleAfter: 300), transport: noRetry, clock: clock.wall)
             return await source.read(
@@ -81,25 +82,25 @@ struct PrometheusTests {
     @Test func queryIsEncodedAndAuthAndHeadersAreSent() async throws {
         let token = try tempFile("s3cret-token\n")
         let query = #"sum(rate(x{a="b+c d"}[1m])) + 1"#
-        let requests = try await FakeServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
+        let requests = try await TestServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
             let s = settings(
                 "prometheus", url: server.url + "/prom/", auth: .bearerTokenFile(token), headers: ["X-Scope-OrgID": "t1"])
-            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery(query))), deadline: deadline())
             return server.requests
         }
         #expect(requests.count == 1)
         #expect(requests[0].path == "/prom/api/v1/query")
-        #expect(requests[0].query["query"] == query)
+        #expect(requests[0].queryItems["query"] == query)
         #expect(requests[0].header("Authorization") == "Bearer s3cret-token")
         #expect(requests[0].header("X-Scope-OrgID") == "t1")
     }
 
     @Test func basicAuthReadsThePasswordFile() async throws {
         let password = try tempFile("pa:ss\n")
-        let requests = try await FakeServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
+        let requests = try await TestServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
             let s = settings("prometheus", url: server.url, auth: .basic(username: "forescale", passwordFile: password))
-            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
             return server.requests
         }
@@ -108,9 +109,9 @@ struct PrometheusTests {
     }
 
     @Test func missingSecretFileIsAConfigErrorWithoutARequest() async throws {
-        let requests = try await FakeServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
+        let requests = try await TestServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
             let s = settings("prometheus", url: server.url, auth: .bearerTokenFile("/nonexistent/token"))
-            let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+            let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline()).outcome
             #expect(outcome.errorKind == .config)
             #expect(outcome.message.contains("/nonexistent/token"))
@@ -121,8 +122,8 @@ struct PrometheusTests {
 
     @Test func warningsAreCarried() async throws {
         let body = #"{"status":"success","warnings":["results truncated"],"data":{"resultType":"scalar","result":[1700000000,"1"]}}"#
-        let reading = try await FakeServer.with({ _ in .json(body) }) { server in
-            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock().wall)
+        let reading = try await TestServer.with({ _ in .json(body) }) { server in
+            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
         }
         #expect(reading.warnings == ["results truncated"])

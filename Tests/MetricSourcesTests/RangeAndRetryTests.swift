@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import MetricSources
 import NIOConcurrencyHelpers
 import NIOCore
@@ -42,8 +43,8 @@ struct RangeTests {
 
     @Test func readRangeJoinsChunksAndDropsInvalidPoints() async throws {
         // Answers each chunk with its own grid points; one NaN and one negative point in the first.
-        let handler: @Sendable (FakeRequest) -> FakeReply = { request in
-            let q = request.query
+        let handler: @Sendable (RecordedRequest) -> CannedResponse = { request in
+            let q = request.queryItems
             guard let s = Double(q["start"] ?? ""), let e = Double(q["end"] ?? ""), let step = Double(q["step"] ?? "") else {
                 return .json(#"{"status":"error","errorType":"bad_data","error":"missing"}"#, status: 400)
             }
@@ -57,9 +58,9 @@ struct RangeTests {
             return .json(
                 #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[\#(values.joined(separator: ","))]}]}}"#)
         }
-        let (reading, requests) = try await FakeServer.with(handler) { server in
+        let (reading, requests) = try await TestServer.with(handler) { server in
             var source = PrometheusSource(
-                settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock().wall)
+                settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
             source.maxPointsPerRequest = 4
             let reading = await source.readRange(
                 PrometheusQuery("sum(rate(x[1m]))"), start: 0, end: 100, stepSeconds: 10, deadline: deadline())
@@ -76,8 +77,8 @@ struct RangeTests {
 
     @Test func rangeWithSeveralSeriesIsAConfigError() async throws {
         let body = #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[]},{"metric":{"pod":"b"},"values":[]}]}}"#
-        let reading = try await FakeServer.with({ _ in .json(body) }) { server in
-            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock().wall)
+        let reading = try await TestServer.with({ _ in .json(body) }) { server in
+            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .readRange(PrometheusQuery("x"), start: 0, end: 60, stepSeconds: 15, deadline: deadline())
         }
         guard case .failure(let error) = reading.result else {
@@ -104,16 +105,16 @@ struct RetryTests {
     @Test func transientFailuresAreRetriedThenSucceed() async throws {
         let count = NIOLockedValueBox(0)
         let recorder = SleepRecorder()
-        let handler: @Sendable (FakeRequest) -> FakeReply = { _ in
+        let handler: @Sendable (RecordedRequest) -> CannedResponse = { _ in
             let n = count.withLockedValue { $0 += 1; return $0 }
-            if n == 1 { return .close }
+            if n == 1 { return .closeConnection }
             if n == 2 { return .json(#"{"status":"error","errorType":"unavailable","error":"busy"}"#, status: 503) }
             return .json(#"{"status":"success","data":{"resultType":"scalar","result":[1700000000,"3"]}}"#)
         }
-        let reading = try await FakeServer.with(handler) { server in
+        let reading = try await TestServer.with(handler) { server in
             await PrometheusSource(
                 settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: recorder.policy),
-                clock: ManualClock().wall
+                clock: ManualClock(1_700_000_000).wall
             ).read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
         }
         #expect(reading.outcome.number == 3)
@@ -126,7 +127,7 @@ struct RetryTests {
     @Test func noRetryWhenTheDeadlineLeavesNoRoom() async throws {
         let count = NIOLockedValueBox(0)
         let recorder = SleepRecorder()
-        let reading = try await FakeServer.with({ _ in
+        let reading = try await TestServer.with({ _ in
             count.withLockedValue { $0 += 1 }
             return .json(#"{"status":"error","errorType":"unavailable","error":"busy"}"#, status: 503)
         }) { server in
@@ -135,7 +136,7 @@ struct RetryTests {
             policy.minimumAttemptSeconds = 10
             return await PrometheusSource(
                 settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: policy),
-                clock: ManualClock().wall
+                clock: ManualClock(1_700_000_000).wall
             ).read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline(ms: 3000))
         }
         #expect(count.withLockedValue { $0 } == 1)
@@ -146,13 +147,13 @@ struct RetryTests {
     @Test func clientErrorsAreNotRetried() async throws {
         let count = NIOLockedValueBox(0)
         let recorder = SleepRecorder()
-        _ = try await FakeServer.with({ _ in
+        _ = try await TestServer.with({ _ in
             count.withLockedValue { $0 += 1 }
             return .json(#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, status: 400)
         }) { server in
             await PrometheusSource(
                 settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: recorder.policy),
-                clock: ManualClock().wall
+                clock: ManualClock(1_700_000_000).wall
             ).read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline(ms: 3000))
         }
         #expect(count.withLockedValue { $0 } == 1)

@@ -1,16 +1,46 @@
+import ForescaleTestKit
 import Foundation
 import MetricSources
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOSSL
 import Planner
 
-/// A clock the test sets.
-final class ManualClock: Sendable {
-    private let box: NIOLockedValueBox<Double>
-    init(_ start: Double = 1_700_000_000) { box = NIOLockedValueBox(start) }
-    var now: Double { box.withLockedValue { $0 } }
-    func advance(_ seconds: Double) { box.withLockedValue { $0 += seconds } }
-    var wall: WallClock { WallClock { [box] in box.withLockedValue { $0 } } }
+extension ManualClock {
+    /// A clock at `unixSeconds` (the metric sources read time as Unix seconds).
+    convenience init(_ unixSeconds: Double) { self.init(now: Date(timeIntervalSince1970: unixSeconds)) }
+    /// The time in Unix seconds.
+    var seconds: Double { now().timeIntervalSince1970 }
+    /// The metric sources' view of this clock.
+    var wall: WallClock { WallClock { [self] in self.now().timeIntervalSince1970 } }
+}
+
+/// TestKit's in-process HTTP server with the requests it received, as these tests use it.
+struct TestServer: Sendable {
+    let url: String
+    private let log: NIOLockedValueBox<[RecordedRequest]>
+    /// Requests received so far, in order.
+    var requests: [RecordedRequest] { log.withLockedValue { $0 } }
+
+    /// Runs `body` with a server answering through `handler` (HTTPS with `tls`), and stops it afterwards.
+    static func with<T: Sendable>(
+        tls: TLSConfiguration? = nil,
+        _ handler: @escaping @Sendable (RecordedRequest) -> CannedResponse,
+        _ body: (TestServer) async throws -> T
+    ) async throws -> T {
+        let log = NIOLockedValueBox<[RecordedRequest]>([])
+        return try await InProcessHTTPServer.withRunning(tls: tls, handler: { request in
+            log.withLockedValue { $0.append(request) }
+            return handler(request)
+        }) { url in
+            try await body(TestServer(url: url, log: log))
+        }
+    }
+}
+
+extension CannedResponse {
+    /// A JSON answer, `status` 200 unless given.
+    static func json(_ text: String, status: Int = 200) -> CannedResponse { .json(status, text) }
 }
 
 /// Sleeps recorded, not slept: retries are checked without waiting.

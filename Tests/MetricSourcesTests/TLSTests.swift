@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Foundation
 import MetricSources
 import NIOCore
@@ -40,11 +41,10 @@ struct TestPKI {
         return TestPKI(dir: dir)
     }
 
-    func serverContext() throws -> NIOSSLContext {
-        let config = TLSConfiguration.makeServerConfiguration(
+    func serverConfiguration() throws -> TLSConfiguration {
+        TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem)))
-        return try NIOSSLContext(configuration: config)
     }
 }
 
@@ -61,10 +61,10 @@ struct TLSTests {
     ])
     func customCA(name: String, useCA: Bool, insecure: Bool, expected: String) async throws {
         let pki = try TestPKI.shared.get()
-        let outcome = try await FakeServer.with(tls: try pki.serverContext(), { _ in .json(Self.body) }) { server in
-            var s = settings("prometheus", url: server.httpsURL)
+        let outcome = try await TestServer.with(tls: try pki.serverConfiguration(), { _ in .json(Self.body) }) { server in
+            var s = settings("prometheus", url: server.url)
             s.endpoint.tls = TLSSettings(caFile: useCA ? pki.caFile : nil, insecureSkipVerify: insecure)
-            return await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock().wall)
+            return await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
                 .outcome
         }

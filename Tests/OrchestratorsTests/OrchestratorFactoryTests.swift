@@ -35,7 +35,7 @@ struct OrchestratorFactoryTests {
             #expect(pids.count == 2)
 
             _ = try await factory.orchestrator(named: "cmd", settings: .command(timeoutSeconds: 5), target: .command(get: ["/bin/echo", "1"], set: ["/bin/true", "{replicas}"]))
-            _ = try await factory.orchestrator(named: "hook", settings: .webhook(WebhookSettings(url: "http://127.0.0.1:1/x")), target: .webhook(name: "t"))
+            _ = try await factory.orchestrator(named: "hook", settings: .webhook(WebhookSettings(endpoint: HTTPEndpoint(url: "http://127.0.0.1:1/x"))), target: .webhook(name: "t"))
 
             let mismatch = await #expect(throws: OrchestratorError.self) {
                 try await factory.orchestrator(named: "k8s", settings: settings, target: .webhook(name: "t"))

@@ -41,7 +41,7 @@ struct WebhookOrchestratorTests {
         let tokenFile = folder.appendingPathComponent("token")
         try write("s3cret\n", to: tokenFile)
         try await withEndpoint { endpoint, url in
-            let settings = WebhookSettings(url: url, auth: .bearerTokenFile(tokenFile.path), headers: ["X-Team": "payments"])
+            let settings = WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, auth: .bearerTokenFile(tokenFile.path), headers: ["X-Team": "payments"]))
             let webhook = try WebhookOrchestrator(settings: settings, targetName: "orders-consumer")
             let scale = try await webhook.currentScale()
             #expect(scale.desiredReplicas == 3 && scale.readyReplicas == 2)
@@ -68,19 +68,19 @@ struct WebhookOrchestratorTests {
         try write(TestPKI.caCertificate, to: folder.appendingPathComponent("ca.crt"))
         try await withEndpoint(tls: true) { endpoint, url in
             #expect(url.hasPrefix("https://"))
-            let settings = WebhookSettings(url: url, auth: .basic(username: "forescale", passwordFile: folder.appendingPathComponent("password").path), caFile: folder.appendingPathComponent("ca.crt").path)
+            let settings = WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, auth: .basic(username: "forescale", passwordFile: folder.appendingPathComponent("password").path), tls: TLSSettings(caFile: folder.appendingPathComponent("ca.crt").path)))
             let webhook = try WebhookOrchestrator(settings: settings, targetName: "t")
             #expect(try await webhook.currentScale().desiredReplicas == 3)
             try await webhook.shutdown()
             let auth = endpoint.requests.withLockedValue { $0.first?.header("Authorization") }
             #expect(auth == "Basic \(Data("forescale:pw".utf8).base64EncodedString())")
 
-            let untrusted = try WebhookOrchestrator(settings: WebhookSettings(url: url, timeoutSeconds: 2), targetName: "t")
+            let untrusted = try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 2)), targetName: "t")
             let error = await #expect(throws: OrchestratorError.self) { try await untrusted.currentScale() }
             #expect(error?.kind == .connection)
             try await untrusted.shutdown()
 
-            let insecure = try WebhookOrchestrator(settings: WebhookSettings(url: url, insecureSkipVerify: true), targetName: "t")
+            let insecure = try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, tls: TLSSettings(insecureSkipVerify: true))), targetName: "t")
             #expect(try await insecure.currentScale().desiredReplicas == 3)
             try await insecure.shutdown()
         }
@@ -90,7 +90,7 @@ struct WebhookOrchestratorTests {
     func httpErrors(code: Int, kind: OrchestratorError.Kind) async throws {
         try await withEndpoint { endpoint, url in
             endpoint.failWith.withLockedValue { $0 = code }
-            let webhook = try WebhookOrchestrator(settings: WebhookSettings(url: url), targetName: "t")
+            let webhook = try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10)), targetName: "t")
             let error = await #expect(throws: OrchestratorError.self) { try await webhook.currentScale() }
             #expect(error?.kind == kind)
             #expect(error?.httpStatus == code)
@@ -101,13 +101,13 @@ struct WebhookOrchestratorTests {
 
     @Test func badAnswerAndBadURL() async throws {
         try await InProcessHTTPServer.withRunning(handler: { _ in .json(200, #"{"count":1}"#) }) { base in
-            let webhook = try WebhookOrchestrator(settings: WebhookSettings(url: base), targetName: "t")
+            let webhook = try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: base, timeoutSeconds: 10)), targetName: "t")
             let error = await #expect(throws: OrchestratorError.self) { try await webhook.currentScale() }
             #expect(error?.kind == .decode)
             #expect(error?.message.contains("expected {\"replicas\"") == true)
             try await webhook.shutdown()
         }
-        #expect(throws: OrchestratorError.self) { try WebhookOrchestrator(settings: WebhookSettings(url: "ftp://x"), targetName: "t") }
+        #expect(throws: OrchestratorError.self) { try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: "ftp://x")), targetName: "t") }
     }
 
     @Test func timeoutIsBounded() async throws {
@@ -115,7 +115,7 @@ struct WebhookOrchestratorTests {
             try await Task.sleep(nanoseconds: 3_000_000_000)
             return .json(200, #"{"replicas":1}"#)
         }) { base in
-            let webhook = try WebhookOrchestrator(settings: WebhookSettings(url: base, timeoutSeconds: 0.3), targetName: "t")
+            let webhook = try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: base, timeoutSeconds: 0.3)), targetName: "t")
             let error = await #expect(throws: OrchestratorError.self) { try await webhook.currentScale() }
             #expect(error?.kind == .timeout)
             try await webhook.shutdown()

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Testing
 @testable import Planner
 

@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

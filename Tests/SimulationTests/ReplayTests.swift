@@ -1,3 +1,4 @@
+import ForescaleTestKit
 import Pipeline
 import Planner
 import Testing

@@ -205,8 +205,8 @@ struct OrchestratorWorkService: Service {
                     group.addTask {
                         await item.run { note in
                             switch note.level {
-                            case .info: logger.info("\(description): \(note.message)")
-                            case .warning: logger.warning("\(description): \(note.message)")
+                            case .info: logger.info("background work", metadata: ["work": "\(description)", "note": "\(note.message)"])
+                            case .warning: logger.warning("background work failing", metadata: ["work": "\(description)", "error": "\(note.message)"])
                             }
                         }
                     }

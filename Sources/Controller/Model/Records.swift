@@ -1,12 +1,6 @@
 import Pipeline
 import Planner
 
-/// Whether a target's decisions are applied (`live`) or only recorded (`shadow`).
-public enum RunMode: String, Sendable, Equatable, Codable, CaseIterable {
-    case shadow
-    case live
-}
-
 /// One row of the decision log: everything needed to explain and score one tick of one target.
 public struct DecisionRecord: Sendable, Equatable, Codable {
     /// Assigned by the log when the row is committed (monotonic); `nil` before.

@@ -1,4 +1,5 @@
 import Orchestrators
+import Pipeline
 import Planner
 
 /// What acting on a decision did.

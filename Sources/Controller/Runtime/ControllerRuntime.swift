@@ -152,12 +152,12 @@ public actor ControllerRuntime: StatusBackend {
     private static func modes(of config: Config) -> [String: RunMode] {
         var modes: [String: RunMode] = [:]
         for target in config.targets {
-            if let mode = target.mode { modes[target.name] = RunMode(rawValue: mode.rawValue) ?? .shadow }
+            if let mode = target.mode { modes[target.name] = mode }
         }
         return modes
     }
 
-    var effectiveGlobalMode: RunMode { globalMode ?? RunMode(rawValue: config.controller.mode.rawValue) ?? .shadow }
+    var effectiveGlobalMode: RunMode { globalMode ?? config.controller.mode }
 
     func now() -> Double { deps.clock.now().timeIntervalSince1970 }
 
@@ -197,7 +197,7 @@ public actor ControllerRuntime: StatusBackend {
         for transition in report.transitions {
             audit(AuditEvent(timeSeconds: now, target: report.target, kind: .safety, detail: transition.detail, actor: "controller"))
             deps.metrics.recordSafety(target: report.target, state: transition.state.rawValue)
-            deps.logger.notice("\(report.target): \(transition.detail)")
+            deps.logger.notice("safety state changed", metadata: ["target": "\(report.target)", "state": "\(transition.state.rawValue)", "detail": "\(transition.detail)"])
         }
         if let error = report.forecastError { deps.metrics.recordForecastError(target: report.target, absoluteError: error) }
         if let failure = report.writeFailure {
@@ -213,12 +213,14 @@ public actor ControllerRuntime: StatusBackend {
         }
         guard let record = report.record else {
             if let failure = report.failure {
-                deps.logger.warning("\(report.target): no decision: \(failure.stage) \(failure.kind): \(failure.message)")
+                deps.logger.warning(
+                    "no decision: the workload's scale could not be read",
+                    metadata: ["target": "\(report.target)", "stage": "\(failure.stage)", "kind": "\(failure.kind)", "error": "\(failure.message)"])
             }
             return
         }
         if !deps.store.enqueue(record) {
-            deps.logger.error("\(report.target): decision log queue full: a decision row was dropped")
+            deps.logger.error("decision log queue full: a decision row was dropped", metadata: ["target": "\(report.target)"])
         }
         deps.metrics.recordDroppedDecisions(total: deps.store.droppedCount)
         let decision = record.decision
@@ -229,7 +231,12 @@ public actor ControllerRuntime: StatusBackend {
             target: record.target, p50: record.forecast?.p50, upper: record.forecast?.upper,
             observed: decision.inputs.observation.arrivalRate?.value)
         if record.finalReplicas != decision.currentReplicas || record.applied {
-            deps.logger.info("\(record.target) [\(record.mode.rawValue)] \(decision.currentReplicas)→\(record.finalReplicas): \(record.orchestratorAnswer); \(decision.explanation)")
+            deps.logger.info(
+                "decision",
+                metadata: [
+                    "target": "\(record.target)", "mode": "\(record.mode.rawValue)", "from": "\(decision.currentReplicas)",
+                    "to": "\(record.finalReplicas)", "answer": "\(record.orchestratorAnswer)", "explanation": "\(decision.explanation)",
+                ])
         }
     }
 
@@ -239,16 +246,16 @@ public actor ControllerRuntime: StatusBackend {
         var states: [String: PlannerState] = [:]
         for (name, worker) in workers { states[name] = await worker.plannerState }
         do { try deps.store.savePlannerStates(states) } catch {
-            deps.logger.error("could not save the planner states: \(error)")
+            deps.logger.error("could not save the planner states", metadata: ["error": "\(error)"])
         }
         let now = now()
         if lastPrune.map({ now - $0 >= 3600 }) ?? true {
             lastPrune = now
             do {
                 let removed = try deps.store.prune(olderThan: now - config.controller.decisionLog.retentionSeconds)
-                if removed > 0 { deps.logger.info("decision log: removed \(removed) decisions older than the retention") }
+                if removed > 0 { deps.logger.info("decision log: removed decisions older than the retention", metadata: ["removed": "\(removed)"]) }
             } catch {
-                deps.logger.error("decision log: pruning failed: \(error)")
+                deps.logger.error("decision log: pruning failed", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -280,15 +287,15 @@ public actor ControllerRuntime: StatusBackend {
         let reading = await source.readRange(query, start: start, end: end, stepSeconds: 60, deadline: deadline)
         switch reading.result {
         case .failure(let error):
-            logger.warning("\(name): backfill failed (\(error)); the forecaster starts cold")
+            logger.warning("backfill failed; the forecaster starts cold", metadata: ["target": "\(name)", "error": "\(error)"])
             return nil
         case .success(let points):
             do {
                 let buckets = try await worker.seed(history: points.map { (time: $0.timestamp, rate: $0.value) })
-                logger.info("\(name): forecaster seeded with \(points.count) points of history")
+                logger.info("forecaster seeded from history", metadata: ["target": "\(name)", "points": "\(points.count)"])
                 return buckets
             } catch {
-                logger.warning("\(name): backfill rejected (\(error)); the forecaster starts cold")
+                logger.warning("backfill rejected; the forecaster starts cold", metadata: ["target": "\(name)", "error": "\(error)"])
                 return nil
             }
         }
@@ -326,10 +333,13 @@ public actor ControllerRuntime: StatusBackend {
             await deps.factory.abortReload()
             return rejectReload(error.description, now: now)
         }
-        let replacedClients = await deps.factory.commitReload()
+        // The election moves to the new client before the old one stops, so no attempt meets a
+        // closed client.
+        let replacedClients = await deps.factory.replacedInReload()
         if let leaseStore, let election = new.controller.leaderElection, replacedClients.contains(election.orchestrator) {
             await deps.elector?.use(store: leaseStore)
         }
+        await deps.factory.commitReload()
         var newWorkers: [String: TargetWorker] = [:]
         var needBackfill: [String] = []
         for (target, requests, orchestrator) in wired {
@@ -358,7 +368,7 @@ public actor ControllerRuntime: StatusBackend {
         let detail = "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
             + (replacedClients.isEmpty ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
-        deps.logger.notice("\(detail)")
+        deps.logger.notice("config reloaded", metadata: ["generation": "\(generation)", "path": "\(configPath)", "detail": "\(detail)"])
         if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
         return true
     }
@@ -366,7 +376,7 @@ public actor ControllerRuntime: StatusBackend {
     private func rejectReload(_ message: String, now: Double) -> Bool {
         configError = message
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: "reload rejected, generation \(generation) keeps running: \(message)", actor: "config"))
-        deps.logger.error("config reload rejected (generation \(generation) keeps running): \(message)")
+        deps.logger.error("config reload rejected; the running generation keeps running", metadata: ["generation": "\(generation)", "error": "\(message)"])
         return false
     }
 
@@ -377,13 +387,13 @@ public actor ControllerRuntime: StatusBackend {
     private func audit(_ event: AuditEvent) {
         statusVersion?.noteChange()
         do { try deps.store.appendAudit(event) } catch {
-            deps.logger.error("audit log write failed: \(error) (event: \(event.detail))")
+            deps.logger.error("audit log write failed", metadata: ["error": "\(error)", "event": "\(event.detail)"])
         }
     }
 
     private func persistOverride(_ override: TargetOverride?, target: String) {
         do { try deps.store.saveOverride(override, target: target) } catch {
-            deps.logger.error("could not persist the override of \(target): \(error)")
+            deps.logger.error("could not persist the override", metadata: ["target": "\(target)", "error": "\(error)"])
         }
     }
 
@@ -491,7 +501,7 @@ public actor ControllerRuntime: StatusBackend {
             }
             targetModes[target] = mode
             audit(AuditEvent(timeSeconds: now, target: target, kind: .mode, detail: "mode \(before.rawValue) → \(mode.rawValue)", actor: actor))
-            deps.logger.notice("\(target): mode \(before.rawValue) → \(mode.rawValue) (\(actor))")
+            deps.logger.notice("target mode switched", metadata: ["target": "\(target)", "from": "\(before.rawValue)", "to": "\(mode.rawValue)", "actor": "\(actor)"])
             return mode
         }
         let before = effectiveGlobalMode
@@ -500,7 +510,7 @@ public actor ControllerRuntime: StatusBackend {
         }
         globalMode = mode
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .mode, detail: "global mode \(before.rawValue) → \(mode.rawValue)", actor: actor))
-        deps.logger.notice("global mode \(before.rawValue) → \(mode.rawValue) (\(actor))")
+        deps.logger.notice("global mode switched", metadata: ["from": "\(before.rawValue)", "to": "\(mode.rawValue)", "actor": "\(actor)"])
         return mode
     }
 
@@ -539,7 +549,7 @@ public actor ControllerRuntime: StatusBackend {
         let what = request.kind == .pin ? "pin \(request.replicas ?? 0)" : request.kind.rawValue
         let why = request.reason.map { ": \($0)" } ?? ""
         audit(AuditEvent(timeSeconds: now, target: target, kind: .override, detail: "override \(what) for \(request.duration)\(why)", actor: actor))
-        deps.logger.notice("\(target): override \(what) for \(request.duration) (\(actor))")
+        deps.logger.notice("override set", metadata: ["target": "\(target)", "override": "\(what)", "duration": "\(request.duration)", "actor": "\(actor)"])
         return override
     }
 

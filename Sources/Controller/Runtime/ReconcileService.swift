@@ -28,7 +28,7 @@ public struct ReconcileService: Service {
     public func run() async throws {
         if backfill {
             let seeded = await runtime.backfill()
-            if !seeded.isEmpty { logger.info("backfill: \(seeded.count) target(s) seeded") }
+            if !seeded.isEmpty { logger.info("backfill done", metadata: ["seededTargets": "\(seeded.count)"]) }
         }
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let start = clock.now()
@@ -114,7 +114,7 @@ public struct ConfigReloadService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in signals.cancelOnGracefulShutdown() {
-                    logger.notice("SIGHUP: reloading \(path)")
+                    logger.notice("SIGHUP: reloading the config", metadata: ["path": "\(path)"])
                     await runtime.reload(ConfigLoader.loadResult(path: path))
                 }
             }
@@ -129,7 +129,7 @@ public struct ConfigReloadService: Service {
                     let now = Self.fingerprint(path)
                     if now != last, now != nil {
                         last = now
-                        logger.notice("\(path) changed: reloading")
+                        logger.notice("the config file changed: reloading", metadata: ["path": "\(path)"])
                         await runtime.reload(ConfigLoader.loadResult(path: path))
                     }
                 }

@@ -119,7 +119,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             }
             return APIError(error.status, error.body ?? error.status.reasonPhrase).response()
         } catch {
-            logger.error("status API: \(request.method.rawValue) \(request.uri.path) failed: \(String(describing: error))")
+            logger.error(
+                "status API request failed",
+                metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(String(describing: error))"])
             return APIError(.internalServerError, "internal error: \(String(describing: error))").response()
         }
     }

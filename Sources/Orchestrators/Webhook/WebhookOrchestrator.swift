@@ -28,38 +28,38 @@ public final class WebhookOrchestrator: Orchestrator {
     let http: HTTPClient
 
     public init(settings: WebhookSettings, targetName: String, clock: any ControlClock = SystemControlClock()) throws {
-        guard let url = URL(string: settings.url), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw OrchestratorError(.config, "webhook url \"\(settings.url)\" is not an http(s) URL")
+        guard let url = URL(string: settings.endpoint.url), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw OrchestratorError(.config, "webhook url \"\(settings.endpoint.url)\" is not an http(s) URL")
         }
         var ca: [UInt8]?
-        if let caFile = settings.caFile {
+        if let caFile = settings.endpoint.tls?.caFile {
             ca = try KubernetesConnection.readFile(caFile, what: "webhook tls.caFile")
         }
         self.settings = settings
         self.targetName = targetName
         self.clock = clock
-        let tls = TLSMaterial(certificateAuthorityPEM: ca, insecureSkipVerify: settings.insecureSkipVerify)
-        self.http = try HTTPSupport.makeClient(tls: tls, requestTimeoutSeconds: settings.timeoutSeconds, origin: "webhook \(settings.url)")
+        let tls = TLSMaterial(certificateAuthorityPEM: ca, insecureSkipVerify: settings.endpoint.tls?.insecureSkipVerify ?? false)
+        self.http = try HTTPSupport.makeClient(tls: tls, requestTimeoutSeconds: settings.endpoint.timeoutSeconds, origin: "webhook \(settings.endpoint.url)")
     }
 
     public func shutdown() async throws {
         try await http.shutdown()
     }
 
-    public var targetDescription: String { "webhook \(settings.url) \(targetName)" }
+    public var targetDescription: String { "webhook \(settings.endpoint.url) \(targetName)" }
 
     public func currentScale() async throws -> WorkloadScale {
-        var components = URLComponents(string: settings.url)!
+        var components = URLComponents(string: settings.endpoint.url)!
         var items = components.queryItems ?? []
         items.append(URLQueryItem(name: "target", value: targetName))
         components.queryItems = items
-        let bytes = try await send(.GET, url: components.string ?? settings.url, body: nil)
+        let bytes = try await send(.GET, url: components.string ?? settings.endpoint.url, body: nil)
         do {
             let state = try JSONDecoder().decode(WebhookScaleState.self, from: Data(bytes))
             guard state.replicas >= 0 else { throw OrchestratorError(.decode, "negative replicas") }
             return WorkloadScale(desiredReplicas: state.replicas, readyReplicas: state.readyReplicas, observedAt: clock.now())
         } catch {
-            throw OrchestratorError(.decode, "GET \(settings.url) answered \(String(decoding: bytes.prefix(200), as: UTF8.self)); expected {\"replicas\": N, \"readyReplicas\": M}")
+            throw OrchestratorError(.decode, "GET \(settings.endpoint.url) answered \(String(decoding: bytes.prefix(200), as: UTF8.self)); expected {\"replicas\": N, \"readyReplicas\": M}")
         }
     }
 
@@ -76,7 +76,7 @@ public final class WebhookOrchestrator: Orchestrator {
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        _ = try await send(.POST, url: settings.url, body: Array(try encoder.encode(body)))
+        _ = try await send(.POST, url: settings.endpoint.url, body: Array(try encoder.encode(body)))
         return .scaled(from: current, to: replicas)
     }
 
@@ -85,10 +85,10 @@ public final class WebhookOrchestrator: Orchestrator {
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "forescale")
-        for (name, value) in settings.headers.sorted(by: { $0.key < $1.key }) {
+        for (name, value) in settings.endpoint.headers.sorted(by: { $0.key < $1.key }) {
             request.headers.replaceOrAdd(name: name, value: value)
         }
-        switch settings.auth {
+        switch settings.endpoint.auth {
         case .none: break
         case .bearerTokenFile(let path):
             request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(try secret(path, what: "auth.bearerTokenFile"))")
@@ -104,10 +104,10 @@ public final class WebhookOrchestrator: Orchestrator {
         let response: HTTPClientResponse
         let bytes: [UInt8]
         do {
-            response = try await http.execute(request, timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
+            response = try await http.execute(request, timeout: .milliseconds(Int64(settings.endpoint.timeoutSeconds * 1000)))
             bytes = Array(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         } catch {
-            throw HTTPSupport.transportError(error, what: what, timeoutSeconds: settings.timeoutSeconds)
+            throw HTTPSupport.transportError(error, what: what, timeoutSeconds: settings.endpoint.timeoutSeconds)
         }
         let status = Int(response.status.code)
         if (200..<300).contains(status) { return bytes }
