@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ForescaleConfig", targets: ["ForescaleConfig"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Endpoints", targets: ["Endpoints"]),
+        .library(name: "JSON", targets: ["JSON"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
@@ -47,20 +48,23 @@ let package = Package(
         // (HTTPEndpoint, HTTPAuth, TLSSettings) and what a metric reference asks of its source (MetricQuery).
         // No dependencies.
         .target(name: "Endpoints"),
+        // One JSON value and its strict RFC 8259 parser (duplicate keys refused on request), for the
+        // metric sources, the status API's bodies and the replay protocol. Foundation only.
+        .target(name: "JSON"),
         // YAML config: parsing, strict validation with key paths, mapping to ScalingPolicy.
         .target(
             name: "ForescaleConfig",
             dependencies: ["Endpoints", "Pipeline", "Planner", .product(name: "Yams", package: "Yams")]
         ),
-        // The queue simulator, the standard scenario, the baseline policies and the replay protocol.
         // One target's pure tick (forecast feeding, horizon, circuit breaker, decide, fallback,
         // overrides): what the controller, replay, simulate and the demo all call. No I/O, no clock.
         .target(name: "Pipeline", dependencies: ["Planner", "Forecast"]),
-        .target(name: "Simulation", dependencies: ["Pipeline", "Planner", "Forecast", "MetricSources"]),
+        // The queue simulator, the standard scenario, the baseline policies and the replay protocol.
+        .target(name: "Simulation", dependencies: ["JSON", "Pipeline", "Planner", "Forecast"]),
         // Metric sources over HTTP (Prometheus, Burrow, RabbitMQ, NATS JetStream, JSON), one file per type.
         .target(
             name: "MetricSources",
-            dependencies: ["Endpoints", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["Endpoints", "JSON", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Logging", package: "swift-log")] + nio
         ),
         // Orchestrator adapters: Kubernetes (REST + leader election), command, webhook, process pool.
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "Endpoints", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "Endpoints", "JSON", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -143,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "MetricSourcesTests",
             dependencies: [
-                "MetricSources", "Planner", "ForescaleTestKit",
+                "MetricSources", "JSON", "Planner", "ForescaleTestKit",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio
         ),

@@ -1,4 +1,4 @@
-import MetricSources
+import JSON
 import Pipeline
 
 /// A replay line's error: `line 17: lag: must be a number, got "x"`.

@@ -1,4 +1,5 @@
 import Foundation
+@testable import JSON
 @testable import MetricSources
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import MetricSources
 import ForescaleConfig
+import JSON
 import Hummingbird
 import Pipeline
 import Synchronization
