@@ -9,10 +9,8 @@ import Planner
 /// that can still fail (an adapter refusing a setting) come back as `WiringError`s naming the key.
 public enum ConfigWiring {
     /// `sources.<name>` → the metric source's settings.
-    public static func sourceSettings(_ source: SourceConfig, staleAfterSeconds: Double? = nil) -> SourceSettings {
-        SourceSettings(
-            name: source.name, type: source.type.rawValue, endpoint: source.endpoint, cluster: source.cluster,
-            staleAfterSeconds: staleAfterSeconds)
+    public static func sourceSettings(_ source: SourceConfig) -> SourceSettings {
+        SourceSettings(name: source.name, type: source.type.rawValue, endpoint: source.endpoint, cluster: source.cluster)
     }
 
     /// `targets[].metrics.<metric>` → what to fetch for that value of the observation.

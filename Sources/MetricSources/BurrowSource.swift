@@ -90,9 +90,7 @@ public struct BurrowSource: MetricSource {
             reading.outcome = .failed(FetchError(.decode, "Burrow answer has no numeric status.totallag"))
             return reading
         }
-        reading.outcome = ValueCheck.outcome(
-            total, timestamp: clock.now(), now: clock.now(), staleAfter: nil, nonNegative: request.nonNegative,
-            what: "totallag of \(names)")
+        reading.outcome = .value(total, timestamp: clock.now())
         return reading
     }
 

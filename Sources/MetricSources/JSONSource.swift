@@ -125,9 +125,7 @@ public struct JSONSource: MetricSource {
             reading.outcome = .failed(FetchError(.decode, "\(what) is a \(found.typeName), not a number"))
             return reading
         }
-        let now = clock.now()
-        reading.outcome = ValueCheck.outcome(
-            number, timestamp: now, now: now, staleAfter: nil, nonNegative: request.nonNegative, what: what)
+        reading.outcome = .value(number, timestamp: clock.now())
         return reading
     }
 }

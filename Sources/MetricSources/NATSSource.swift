@@ -72,13 +72,7 @@ public struct NATSSource: MetricSource {
                 reading.outcome = .failed(FetchError(.decode, "NATS \(names) has no num_pending / num_ack_pending"))
                 return reading
             }
-            if let problem = ValueCheck.problem(pending, nonNegative: true, what: "num_pending of \(names)") {
-                reading.outcome = .failed(problem)
-                return reading
-            }
-            reading.outcome = ValueCheck.outcome(
-                pending + ackPending, timestamp: now, now: now, staleAfter: nil, nonNegative: request.nonNegative,
-                what: "num_pending + num_ack_pending of \(names)")
+            reading.outcome = .value(pending + ackPending, timestamp: now)
         case .arrivalRate, .throughput:
             let (field, sequence) =
                 request.metric == .arrivalRate

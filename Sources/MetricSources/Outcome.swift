@@ -38,23 +38,21 @@ public struct FetchError: Error, Sendable, Equatable, Hashable, Codable, CustomS
 }
 
 /// The outcome of reading one value. There is no default number anywhere: a value that could
-/// not be read is `empty`, `stale` or `failed`, and the decision core sees it as missing.
+/// not be read is `empty` or `failed`, and the decision core sees it as missing. Whether a value
+/// that was read is usable (its age, NaN, negative) is judged once, by the step, for every path.
 public enum MetricOutcome: Sendable, Equatable {
     /// A usable value with the Unix time (seconds) it describes.
     case value(Double, timestamp: Double)
     /// The source answered, and there is nothing to read (empty vector, no rate on a first poll).
     case empty(String)
-    /// A value older than the configured age.
-    case stale(value: Double, timestamp: Double, age: Double)
     /// The fetch failed.
     case failed(FetchError)
 
-    /// A short, bounded name of the outcome (`value`, `empty`, `stale`, `failed`), usable as a label.
+    /// A short, bounded name of the outcome (`value`, `empty`, `failed`), usable as a label.
     public var kindName: String {
         switch self {
         case .value: "value"
         case .empty: "empty"
-        case .stale: "stale"
         case .failed: "failed"
         }
     }
@@ -79,20 +77,17 @@ public enum MetricOutcome: Sendable, Equatable {
         switch self {
         case .value(let v, _): "value \(v)"
         case .empty(let why): why
-        case .stale(let v, _, let age): "stale value \(v), \(Int(age.rounded())) s old"
         case .failed(let e): e.message
         }
     }
 
-    /// What the decision core reads: a fresh value with its age at `now`, or `nil` (missing).
-    ///
-    /// `stale` is handed over as missing as well: the planner must not act on it. A value whose
-    /// timestamp lies in the future (clock skew) gets age 0.
+    /// The value with its age at `now`, or `nil` (missing). A value whose timestamp lies in the
+    /// future (clock skew) gets age 0; the decision core judges whether it is too old.
     public func sample(now: Double) -> Sample<Double>? {
         switch self {
         case .value(let v, let timestamp):
             return Sample(v, ageSeconds: max(0, now - timestamp))
-        case .empty, .stale, .failed:
+        case .empty, .failed:
             return nil
         }
     }
@@ -102,32 +97,7 @@ public enum MetricOutcome: Sendable, Equatable {
         switch self {
         case .value(let v, _): "value \(v)"
         case .empty(let why): "empty: \(why)"
-        case .stale(let v, _, let age): "stale: \(v) is \(Int(age.rounded())) s old"
         case .failed(let e): "failed (\(e.kind.rawValue)): \(e.message)"
         }
-    }
-}
-
-/// Checks a number read from a source for the metrics the planner consumes (counts and rates).
-enum ValueCheck {
-    /// `nil` when the value is usable, or the error saying why not.
-    static func problem(_ value: Double, nonNegative: Bool, what: String) -> FetchError? {
-        if value.isNaN { return FetchError(.invalidValue, "\(what) is NaN") }
-        if value.isInfinite { return FetchError(.invalidValue, "\(what) is \(value > 0 ? "+Inf" : "-Inf")") }
-        if nonNegative && value < 0 {
-            return FetchError(.invalidValue, "\(what) is negative (\(value)); a count or rate cannot be negative")
-        }
-        return nil
-    }
-
-    /// Builds the outcome for a number and its timestamp: invalid → failed, too old → stale.
-    static func outcome(
-        _ value: Double, timestamp: Double, now: Double, staleAfter: Double?, nonNegative: Bool, what: String
-    ) -> MetricOutcome {
-        if let problem = problem(value, nonNegative: nonNegative, what: what) { return .failed(problem) }
-        if let staleAfter, now - timestamp > staleAfter {
-            return .stale(value: value, timestamp: timestamp, age: now - timestamp)
-        }
-        return .value(value, timestamp: timestamp)
     }
 }

@@ -51,7 +51,7 @@ public struct ProbeRow: Sendable, Equatable, Codable {
         self.notProgressing = notProgressing
     }
 
-    public var failed: Bool { outcome == "failed" }
+    public var failed: Bool { outcome == "failed" || outcome == "invalid" }
 }
 
 /// The `forescale probe` core: fetch every value of every target once and report each one.
@@ -91,10 +91,12 @@ public enum Probe {
         case .value(let v, let t):
             row.value = v
             row.ageSeconds = max(0, now - t)
-        case .stale(let v, _, let age):
-            row.value = v
-            row.ageSeconds = age
-            row.message = reading.outcome.message
+            // The step's rule, so that probe says what a tick would make of the value.
+            if let problem = MetricValidity.problem(v) {
+                row.outcome = "invalid"
+                row.errorKind = "invalidValue"
+                row.message = "\(bound.request.metric.rawValue) is \(problem): a tick holds on it"
+            }
         case .empty(let why):
             row.message = why
         case .failed(let e):

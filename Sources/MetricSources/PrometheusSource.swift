@@ -43,7 +43,6 @@ public struct PrometheusSource: RangeMetricSource {
             data = d
             reading.warnings = warnings
         }
-        let what = "\(metric.rawValue) from query \(query)"
         let sample: (Double, Double)
         switch data["resultType"]?.string {
         case "vector":
@@ -90,9 +89,7 @@ public struct PrometheusSource: RangeMetricSource {
                 FetchError(.config, "query returned a \(other ?? "missing") result type, not a number: \(query)"))
             return reading
         }
-        reading.outcome = ValueCheck.outcome(
-            sample.1, timestamp: sample.0, now: clock.now(), staleAfter: settings.staleAfterSeconds,
-            nonNegative: request.nonNegative, what: what)
+        reading.outcome = .value(sample.1, timestamp: sample.0)
         return reading
     }
 

@@ -62,19 +62,11 @@ public struct RabbitMQSource: MetricSource {
         reading.consumers = doc["consumers"]?.int
         let now = clock.now()
         let value: Double
-        let what: String
         switch request.metric {
         case .lag:
             guard let ready = doc["messages_ready"]?.double, let unacked = doc["messages_unacknowledged"]?.double else {
                 // A queue just declared has no counts until the first stats emission.
                 reading.outcome = .empty("RabbitMQ has no message counts yet for \(names)")
-                return reading
-            }
-            what = "messages_ready + messages_unacknowledged of \(names)"
-            if let problem = ValueCheck.problem(ready, nonNegative: true, what: "messages_ready of \(names)")
-                ?? ValueCheck.problem(unacked, nonNegative: true, what: "messages_unacknowledged of \(names)")
-            {
-                reading.outcome = .failed(problem)
                 return reading
             }
             value = ready + unacked
@@ -83,15 +75,12 @@ public struct RabbitMQSource: MetricSource {
                 reading.outcome = .empty("RabbitMQ has no publish rate for \(names) yet (nothing published since start)")
                 return reading
             }
-            what = "message_stats.publish_details.rate of \(names)"
             value = rate
         case .throughput:
             let stats = doc["message_stats"]
             if let rate = stats?["ack_details"]?["rate"]?.double {
-                what = "message_stats.ack_details.rate of \(names)"
                 value = rate
             } else if let rate = stats?["deliver_get_details"]?["rate"]?.double {
-                what = "message_stats.deliver_get_details.rate of \(names)"
                 value = rate
             } else {
                 reading.outcome = .empty("RabbitMQ has no ack or deliver rate for \(names) yet (nothing consumed)")
@@ -101,8 +90,7 @@ public struct RabbitMQSource: MetricSource {
             reading.outcome = .failed(FetchError(.config, "RabbitMQ cannot serve \(request.metric.rawValue)"))
             return reading
         }
-        reading.outcome = ValueCheck.outcome(
-            value, timestamp: now, now: now, staleAfter: nil, nonNegative: request.nonNegative, what: what)
+        reading.outcome = .value(value, timestamp: now)
         return reading
     }
 }

@@ -10,17 +10,12 @@ public struct SourceSettings: Sendable, Equatable {
     public var endpoint: HTTPEndpoint
     /// Burrow only: the Kafka cluster name as Burrow knows it.
     public var cluster: String?
-    /// A value older than this is `stale`; `nil` never marks values stale.
-    public var staleAfterSeconds: Double?
 
-    public init(
-        name: String, type: String, endpoint: HTTPEndpoint, cluster: String? = nil, staleAfterSeconds: Double? = nil
-    ) {
+    public init(name: String, type: String, endpoint: HTTPEndpoint, cluster: String? = nil) {
         self.name = name
         self.type = type
         self.endpoint = endpoint
         self.cluster = cluster
-        self.staleAfterSeconds = staleAfterSeconds
     }
 }
 
@@ -29,13 +24,10 @@ public struct MetricRequest: Sendable, Equatable {
     /// `lag`, `arrivalRate` or `throughput`; sources with fixed fields (Burrow, RabbitMQ, NATS) pick by it.
     public var metric: MetricName
     public var query: MetricQuery
-    /// Counts and rates cannot be negative; a negative number fails as `invalidValue`.
-    public var nonNegative: Bool
 
-    public init(metric: MetricName, query: MetricQuery, nonNegative: Bool = true) {
+    public init(metric: MetricName, query: MetricQuery) {
         self.metric = metric
         self.query = query
-        self.nonNegative = nonNegative
     }
 }
 

@@ -41,6 +41,25 @@ public struct TargetStep: Sendable {
     /// rate at the moment a replica asked for now is useful (start-up plus one tick from now).
     public func horizon(ageSeconds: Double) -> Double { policy.startupSeconds + tickSeconds + max(0, ageSeconds) }
 
+    /// What is wrong with a value the data check refused, with the value: `lag is stale (95 s old;
+    /// staleAfter 60 s)`, `arrivalRate is invalid (NaN)`.
+    static func describe(_ problem: DataProblem, in observation: Observation, staleAfter: Double) -> String {
+        let sample: Sample<Double>? = switch problem.metric {
+        case .lag: observation.lag
+        case .arrivalRate: observation.arrivalRate
+        case .throughput: observation.throughput
+        case .readyReplicas: observation.readyReplicas.map { Sample(Double($0.value), ageSeconds: $0.ageSeconds) }
+        case .desiredReplicas: Sample(Double(observation.desiredReplicas.value), ageSeconds: observation.desiredReplicas.ageSeconds)
+        }
+        let name = "\(problem.metric.rawValue) is \(problem.kind.rawValue)"
+        guard let sample else { return name }
+        switch problem.kind {
+        case .stale: return "\(name) (\(Int(sample.ageSeconds.rounded())) s old; staleAfter \(Int(staleAfter.rounded())) s)"
+        case .invalid: return "\(name) (\(MetricValidity.problem(sample.value) ?? "\(sample.value)"))"
+        case .missing: return name
+        }
+    }
+
     /// One tick.
     public mutating func step(_ input: StepInput) -> StepResult {
         let now = input.now
@@ -109,7 +128,7 @@ public struct TargetStep: Sendable {
         if failure == nil, let problem = decision.inputs.dataProblems.first {
             failure = TargetFailure(
                 stage: "source", metric: problem.metric.rawValue, kind: problem.kind.rawValue,
-                message: "\(problem.metric.rawValue) is \(problem.kind.rawValue)", atSeconds: now)
+                message: Self.describe(problem, in: observation, staleAfter: policy.staleAfterSeconds), atSeconds: now)
         }
         let failureText = failure.map { "\($0.metric ?? $0.stage): \($0.kind)" }
         if let transition = Safety.noteTick(memory: &memory, failed: tickFailed, failure: failureText, policy: safetyPolicy) {

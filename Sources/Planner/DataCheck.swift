@@ -1,3 +1,16 @@
+/// The one rule for whether a metric value (messages, or messages/s) can be used at all: every
+/// path judges it here, in the step, and nowhere else (sources report what they read).
+public enum MetricValidity {
+    /// Why `value` cannot be used — not finite, negative, or absurd (above 10¹²) — or `nil`.
+    public static func problem(_ value: Double) -> String? {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
+        if value < 0 { return "negative; a count or rate cannot be negative" }
+        if value > CheckedObservation.absurd { return "absurd (above 10¹²)" }
+        return nil
+    }
+}
+
 /// Which observed values a tick can use.
 struct CheckedObservation {
     var lag: Double?
@@ -26,7 +39,7 @@ struct CheckedObservation {
                 problems.append(DataProblem(metric: metric, kind: .missing))
                 return nil
             }
-            guard sample.value.isFinite, sample.value >= 0, sample.value <= Self.absurd else {
+            guard MetricValidity.problem(sample.value) == nil else {
                 problems.append(DataProblem(metric: metric, kind: .invalid))
                 return nil
             }

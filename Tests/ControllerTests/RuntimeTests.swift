@@ -180,6 +180,25 @@ struct RuntimeTests {
         }
     }
 
+    @Test("a value the source read but the step refuses (negative) holds the count, says why with the value, and counts as an invalidValue read")
+    func anInvalidValueIsJudgedByTheStep() async throws {
+        try await Self.withHarness { h in
+            _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
+            _ = await h.tick()
+            #expect(await h.replicas() == 3)
+            h.served.withLock { $0.lag = -5 }
+            let held = try #require(await h.tick())
+            #expect(held.record?.finalReplicas == 3)
+            #expect(held.record?.safety == .holding)
+            #expect(held.record?.decision.reasons.contains(.invalidMetric) == true)
+            #expect(held.failure?.kind == "invalid")
+            #expect(held.failure?.message == "lag is invalid (negative; a count or rate cannot be negative)", "\(held.failure?.message ?? "")")
+            #expect(held.fetches.first { $0.metric == "lag" }?.errorKind == "invalidValue")
+            #expect(held.fetches.first { $0.metric == "arrivalRate" }?.errorKind == nil)
+            #expect(h.metrics.calls.withLock { $0.contains("fetch app lag invalidValue") })
+        }
+    }
+
     @Test("a pin override applies in live mode, is audited and persisted, and can be removed")
     func pinOverride() async throws {
         try await Self.withHarness { h in

@@ -10,7 +10,7 @@ extension RealServers {
     struct PrometheusIntegrationTests {
         let source = PrometheusSource(
             settings: SourceSettings(
-                name: "prom", type: "prometheus", endpoint: HTTPEndpoint(url: Service.prometheus.url), staleAfterSeconds: 60))
+                name: "prom", type: "prometheus", endpoint: HTTPEndpoint(url: Service.prometheus.url)))
 
         func read(_ query: String, _ metric: MetricName = .lag) async -> MetricReading {
             await source.read(MetricRequest(metric: metric, query: .prometheus(PrometheusQuery(query))), deadline: deadline())

@@ -50,7 +50,7 @@ enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// The acceptance list: bad answers that every source must turn into an explicit outcome.
 enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case html, truncatedJSON, truncatedBody, status500, tooLarge, tooLargeStreamed, slow, slowBody, refused, negative
+    case html, truncatedJSON, truncatedBody, status500, tooLarge, tooLargeStreamed, slow, slowBody, refused
 
     var testDescription: String { rawValue }
 
@@ -67,7 +67,7 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .slowBody: CannedResponse(
                 status: 200, headers: ["Content-Type": "application/json"],
                 body: Array(#"{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}"#.utf8), delivery: .pausedHalfway(seconds: 2))
-        case .refused, .negative: .closeConnection
+        case .refused: .closeConnection
         }
     }
 
@@ -79,7 +79,6 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .status500: .httpStatus
         case .tooLarge, .tooLargeStreamed: .tooLarge
         case .slow, .slowBody: .timeout
-        case .negative: .invalidValue
         }
     }
 
@@ -92,7 +91,6 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .tooLarge, .tooLargeStreamed: "limit"
         case .slow, .slowBody: "deadline"
         case .refused: "127.0.0.1"
-        case .negative: "negative"
         }
     }
 }
@@ -109,10 +107,6 @@ struct BadInputTests {
             // which a port bound and closed here could be handed to next).
             let source = kind.source(url: "http://127.0.0.1:1", clock: clock.wall)
             outcome = await source.read(kind.request, deadline: deadline()).outcome
-        case .negative:
-            outcome = try await TestServer.with({ _ in .json(kind.body(lag: "-5")) }) { server in
-                await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
-            }
         default:
             let short = input == .slow || input == .slowBody ? 0.2 : 5
             outcome = try await TestServer.with({ _ in input.reply }) { server in
@@ -124,6 +118,19 @@ struct BadInputTests {
         #expect(outcome.errorKind == input.expected, "\(kind) \(input): \(outcome)")
         #expect(outcome.message.contains(input.messageHint), "\(kind) \(input): \(outcome.message)")
         #expect(outcome.sample(now: clock.seconds) == nil)
+    }
+
+    /// A negative count is reported as read: whether a value is usable is judged once, by the
+    /// step (`MetricValidity`, in Planner), which holds the count on it, for every source alike.
+    @Test(arguments: Kind.allCases)
+    func aNegativeValueIsReportedForTheStepToRefuse(kind: Kind) async throws {
+        let clock = ManualClock(1_700_000_000)
+        let outcome = try await TestServer.with({ _ in .json(kind.body(lag: "-5")) }) { server in
+            await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
+        }
+        let value = try #require(outcome.number, "\(kind): \(outcome)")
+        #expect(value < 0)
+        #expect(MetricValidity.problem(value) != nil)
     }
 
     @Test(arguments: Kind.allCases)

@@ -61,9 +61,10 @@ struct RabbitMQTests {
         #expect(reading.outcome.error?.httpStatus == 401)
     }
 
-    @Test func negativeRateIsInvalid() async throws {
+    @Test func aNegativeRateIsReportedAsReadForTheStepToRefuse() async throws {
         let (reading, _) = try await read(.arrivalRate, RabbitFixture.queue(stats: #"{"publish_details":{"rate":-1.5}}"#))
-        #expect(reading.outcome.errorKind == .invalidValue)
+        #expect(reading.outcome.number == -1.5)
+        #expect(MetricValidity.problem(-1.5)?.contains("negative") == true)
     }
 }
 

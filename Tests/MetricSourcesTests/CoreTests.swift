@@ -16,7 +16,8 @@ struct CoreTests {
         (MetricOutcome.value(5, timestamp: 100), Sample(5.0, ageSeconds: 20) as Sample<Double>?),
         (.value(5, timestamp: 130), Sample(5.0, ageSeconds: 0)),
         (.empty("none"), nil),
-        (.stale(value: 5, timestamp: 0, age: 120), nil),
+        // An old value is the value with its age: the step judges staleness (staleAfter), not the source.
+        (.value(5, timestamp: 0), Sample(5.0, ageSeconds: 120)),
         (.failed(FetchError(.timeout, "slow")), nil),
     ])
     func outcomeToSample(outcome: MetricOutcome, expected: Sample<Double>?) {

@@ -34,14 +34,16 @@ struct PrometheusTests {
             name: "several series",
             reply: .json(vector([(#"{"topic":"a","partition":"0"}"#, "1"), (#"{"topic":"a","partition":"1"}"#, "2")])),
             outcome: "failed", kind: .config, hint: #"{partition="1", topic="a"}"#),
-        PromCase(name: "NaN", reply: .json(vector([("{}", "NaN")])), outcome: "failed", kind: .invalidValue, hint: "NaN"),
-        PromCase(name: "+Inf", reply: .json(vector([("{}", "+Inf")])), outcome: "failed", kind: .invalidValue, hint: "+Inf"),
-        PromCase(name: "-Inf", reply: .json(vector([("{}", "-Inf")])), outcome: "failed", kind: .invalidValue, hint: "-Inf"),
-        PromCase(name: "negative", reply: .json(vector([("{}", "-3")])), outcome: "failed", kind: .invalidValue, hint: "negative"),
+        // The source reports what Prometheus said; the step refuses NaN, infinities and negatives
+        // (MetricValidity, in Planner): validity is judged once, for every path.
+        PromCase(name: "NaN", reply: .json(vector([("{}", "NaN")])), outcome: "value", hint: "nan"),
+        PromCase(name: "+Inf", reply: .json(vector([("{}", "+Inf")])), outcome: "value", hint: "inf"),
+        PromCase(name: "-Inf", reply: .json(vector([("{}", "-Inf")])), outcome: "value", hint: "-inf"),
+        PromCase(name: "negative", reply: .json(vector([("{}", "-3")])), outcome: "value", hint: "-3"),
         PromCase(
             name: "not a number", reply: .json(vector([("{}", "abc")])), outcome: "failed", kind: .decode, hint: "abc"),
         PromCase(
-            name: "stale", reply: .json(vector([("{}", "5")], t: now - 600)), outcome: "stale", hint: "600"),
+            name: "old sample: reported with its own timestamp", reply: .json(vector([("{}", "5")], t: now - 600)), outcome: "value", hint: "5"),
         PromCase(
             name: "matrix", reply: .json(#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#),
             outcome: "failed", kind: .config, hint: "range vector"),
@@ -69,7 +71,7 @@ struct PrometheusTests {
         let clock = ManualClock(Self.now)
         let reading = try await TestServer.with({ _ in c.reply }) { server in
             let source = PrometheusSource(
-                settings: settings("prometheus", url: server.url, staleAfter: 300), transport: noRetry, clock: clock.wall)
+                settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock.wall)
             return await source.read(
                 MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("sum(x)"))), deadline: deadline())
         }

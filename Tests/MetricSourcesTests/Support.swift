@@ -58,12 +58,12 @@ let noRetry = HTTPTransport(retry: .none)
 
 func settings(
     _ type: String, url: String, timeout: Double = 30, auth: HTTPAuth = .none, headers: [String: String] = [:],
-    cluster: String? = nil, staleAfter: Double? = nil, maxBody: Int = 4 << 20
+    cluster: String? = nil, maxBody: Int = 4 << 20
 ) -> SourceSettings {
     SourceSettings(
         name: "test-\(type)", type: type,
         endpoint: HTTPEndpoint(url: url, timeoutSeconds: timeout, auth: auth, headers: headers, maxBodyBytes: maxBody),
-        cluster: cluster, staleAfterSeconds: staleAfter)
+        cluster: cluster)
 }
 
 /// A deadline far enough away that a busy test machine never turns an expected answer into a

@@ -161,6 +161,13 @@ actor TargetWorker {
             override: override))
         lastTickSeconds = now
         completedTicks += 1
+        // A value read but refused by the step (stale, invalid) counts as a failed read in the
+        // fetch-error metric, with the step's kind.
+        for problem in result.decision?.inputs.dataProblems ?? [] where problem.kind != .missing {
+            if let index = fetches.firstIndex(where: { $0.metric == problem.metric.rawValue && $0.errorKind == nil }) {
+                fetches[index].errorKind = problem.kind == .stale ? "stale" : "invalidValue"
+            }
+        }
         guard let decision = result.decision, let finalReplicas = result.finalReplicas, case .success(let observed) = scaleResult else {
             lastFailure = result.failure
             return TickReport(
