@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Endpoints", targets: ["Endpoints"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "Clocks", targets: ["Clocks"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
@@ -51,6 +52,8 @@ let package = Package(
         // One JSON value and its strict RFC 8259 parser (duplicate keys refused on request), for the
         // metric sources, the status API's bodies and the replay protocol. Foundation only.
         .target(name: "JSON"),
+        // The one time source (ControlClock): now, sleep, and the real deadline a span of it allows.
+        .target(name: "Clocks", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         // YAML config: parsing, strict validation with key paths, mapping to ScalingPolicy.
         .target(
             name: "ForescaleConfig",
@@ -64,13 +67,13 @@ let package = Package(
         // Metric sources over HTTP (Prometheus, Burrow, RabbitMQ, NATS JetStream, JSON), one file per type.
         .target(
             name: "MetricSources",
-            dependencies: ["Endpoints", "JSON", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["Clocks", "Endpoints", "JSON", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Logging", package: "swift-log")] + nio
         ),
         // Orchestrator adapters: Kubernetes (REST + leader election), command, webhook, process pool.
         .target(
             name: "Orchestrators",
-            dependencies: ["Endpoints", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["Clocks", "Endpoints", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Yams", package: "Yams")] + nio
         ),
         // Test doubles shipped as a library: fake Kubernetes API server, in-process HTTP server, manual clock.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Orchestrators
 import Synchronization
 
@@ -24,4 +25,13 @@ final class AcceleratedClock: ControlClock {
         guard seconds > 0 else { return }
         try await Task.sleep(nanoseconds: UInt64(seconds / speed * 1_000_000_000))
     }
+
+    /// `seconds` of accelerated time in real time, so a tick's deadline keeps its share of the
+    /// (accelerated) interval; never under one real second, because the simulated cluster's HTTP
+    /// round trips take real time on a busy machine.
+    func deadline(afterSeconds seconds: Double) -> NIODeadline {
+        NIODeadline.now() + .nanoseconds(Int64(max(seconds / speed, Self.minimumRealDeadlineSeconds) * 1e9))
+    }
+
+    static let minimumRealDeadlineSeconds = 1.0
 }

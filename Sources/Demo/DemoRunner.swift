@@ -110,7 +110,7 @@ public enum DemoRunner {
             }
             let app = try await ControllerApp.start(
                 config: config, configPath: configPath, clock: clock, logger: logger,
-                sourceContext: SourceContext(clock: WallClock { clock.now().timeIntervalSince1970 }),
+                sourceContext: SourceContext(transport: HTTPTransport(clock: clock), clock: clock),
                 factory: OrchestratorFactory(clock: clock), listen: (options.host, options.port))
             let driver = DemoDriver(
                 cluster: cluster, runtime: app.runtime, clock: clock, start: start, end: start + span,

@@ -8,9 +8,9 @@ import Planner
 public struct BurrowSource: MetricSource {
     public let settings: SourceSettings
     public let transport: HTTPTransport
-    public let clock: WallClock
+    public let clock: any ControlClock
 
-    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: WallClock = .system) {
+    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock()) {
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -90,7 +90,7 @@ public struct BurrowSource: MetricSource {
             reading.outcome = .failed(FetchError(.decode, "Burrow answer has no numeric status.totallag"))
             return reading
         }
-        reading.outcome = .value(total, timestamp: clock.now())
+        reading.outcome = .value(total, timestamp: clock.unixNow)
         return reading
     }
 

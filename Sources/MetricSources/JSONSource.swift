@@ -9,9 +9,9 @@ import Planner
 public struct JSONSource: MetricSource {
     public let settings: SourceSettings
     public let transport: HTTPTransport
-    public let clock: WallClock
+    public let clock: any ControlClock
 
-    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: WallClock = .system) {
+    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock()) {
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -125,7 +125,7 @@ public struct JSONSource: MetricSource {
             reading.outcome = .failed(FetchError(.decode, "\(what) is a \(found.typeName), not a number"))
             return reading
         }
-        reading.outcome = .value(number, timestamp: clock.now())
+        reading.outcome = .value(number, timestamp: clock.unixNow)
         return reading
     }
 }

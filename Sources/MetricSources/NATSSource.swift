@@ -12,10 +12,10 @@ import Planner
 public struct NATSSource: MetricSource {
     public let settings: SourceSettings
     public let transport: HTTPTransport
-    public let clock: WallClock
+    public let clock: any ControlClock
     let tracker: SequenceTracker
 
-    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: WallClock = .system) {
+    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock()) {
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -65,7 +65,7 @@ public struct NATSSource: MetricSource {
             return reading
         }
         let names = "consumer \"\(query.consumer)\" of stream \"\(query.stream)\""
-        let now = clock.now()
+        let now = clock.unixNow
         switch request.metric {
         case .lag:
             guard let pending = consumer["num_pending"]?.double, let ackPending = consumer["num_ack_pending"]?.double else {

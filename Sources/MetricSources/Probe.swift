@@ -58,7 +58,7 @@ public struct ProbeRow: Sendable, Equatable, Codable {
 public enum Probe {
     /// Fetches all targets concurrently, each target's values under one deadline of `timeoutSeconds`.
     /// Rows come in target order, then in the order of each target's values.
-    public static func run(_ targets: [ProbeTarget], timeoutSeconds: Double = 10, clock: WallClock = .system) async
+    public static func run(_ targets: [ProbeTarget], timeoutSeconds: Double = 10, clock: any ControlClock = SystemControlClock()) async
         -> [ProbeRow]
     {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeoutSeconds * 1e9))
@@ -66,7 +66,7 @@ public enum Probe {
             for (index, target) in targets.enumerated() {
                 group.addTask {
                     let readings = await TargetFetch.readAll(target.values, deadline: deadline)
-                    let now = clock.now()
+                    let now = clock.unixNow
                     let rows = target.values.map { bound in
                         row(target: target.name, bound: bound, reading: readings[bound.request.metric], now: now)
                     }

@@ -6,12 +6,12 @@ import Planner
 public struct PrometheusSource: RangeMetricSource {
     public let settings: SourceSettings
     public let transport: HTTPTransport
-    public let clock: WallClock
+    public let clock: any ControlClock
     /// Prometheus refuses a range query over 11,000 points; chunks stay at or below this.
     public var maxPointsPerRequest: Int
 
     public init(
-        settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: WallClock = .system,
+        settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock(),
         maxPointsPerRequest: Int = 11_000
     ) {
         self.settings = settings

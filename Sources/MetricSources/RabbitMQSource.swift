@@ -9,9 +9,9 @@ import Planner
 public struct RabbitMQSource: MetricSource {
     public let settings: SourceSettings
     public let transport: HTTPTransport
-    public let clock: WallClock
+    public let clock: any ControlClock
 
-    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: WallClock = .system) {
+    public init(settings: SourceSettings, transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock()) {
         self.settings = settings
         self.transport = transport
         self.clock = clock
@@ -60,7 +60,7 @@ public struct RabbitMQSource: MetricSource {
             return reading
         }
         reading.consumers = doc["consumers"]?.int
-        let now = clock.now()
+        let now = clock.unixNow
         let value: Double
         switch request.metric {
         case .lag:

@@ -1,13 +1,13 @@
 import NIOCore
 import Planner
 
-/// What every source built by the registry shares: the HTTP transport (one client, one pool)
-/// and the clock.
+/// What every source built by the registry shares: the HTTP transport (one client, one pool;
+/// its retries wait on its own clock) and the clock values' ages are read on.
 public struct SourceContext: Sendable {
     public var transport: HTTPTransport
-    public var clock: WallClock
+    public var clock: any ControlClock
 
-    public init(transport: HTTPTransport = HTTPTransport(), clock: WallClock = .system) {
+    public init(transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock()) {
         self.transport = transport
         self.clock = clock
     }

@@ -1,6 +1,7 @@
 /// Retries with jittered exponential back-off, only while the deadline leaves room.
 ///
-/// The randomness and the sleep are injected so tests can check the delays without waiting.
+/// The randomness is injected, and the transport waits on its `ControlClock`, so tests check the
+/// delays without waiting.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first one included. 1 disables retries.
     public var maxAttempts: Int
@@ -11,25 +12,19 @@ public struct RetryPolicy: Sendable {
     public var minimumAttemptSeconds: Double
     /// Uniform random number in [0, 1).
     public var random: @Sendable () -> Double
-    /// Waits; `Task.sleep` by default.
-    public var sleep: @Sendable (Double) async throws -> Void
 
     public init(
         maxAttempts: Int = 3,
         baseDelaySeconds: Double = 0.1,
         maxDelaySeconds: Double = 1,
         minimumAttemptSeconds: Double = 0.05,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-        sleep: @escaping @Sendable (Double) async throws -> Void = { seconds in
-            try await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded())))
-        }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.maxAttempts = maxAttempts
         self.baseDelaySeconds = baseDelaySeconds
         self.maxDelaySeconds = maxDelaySeconds
         self.minimumAttemptSeconds = minimumAttemptSeconds
         self.random = random
-        self.sleep = sleep
     }
 
     public static let standard = RetryPolicy()

@@ -1,3 +1,4 @@
+@_exported import Clocks
 @_exported import Endpoints
 import Foundation
 import Planner
@@ -29,14 +30,4 @@ public struct MetricRequest: Sendable, Equatable {
         self.metric = metric
         self.query = query
     }
-}
-
-/// The wall clock as Unix seconds, injected so tests control ages and rates.
-public struct WallClock: Sendable {
-    public let now: @Sendable () -> Double
-
-    public init(_ now: @escaping @Sendable () -> Double) { self.now = now }
-
-    /// The system clock.
-    public static let system = WallClock { Date().timeIntervalSince1970 }
 }

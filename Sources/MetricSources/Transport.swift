@@ -38,7 +38,11 @@ public struct HTTPReply: Sendable {
 public struct HTTPTransport: Sendable {
     public let client: HTTPClient
     public var retry: RetryPolicy
-    public var logger: Logger
+    /// Retries wait on it: the real clock by default (a retry pauses a real request), the demo's
+    /// accelerated one there; a test records the waits with a clock of its own.
+    public var clock: any ControlClock
+    /// Retries are logged at debug level when given.
+    public var logger: Logger?
 
     /// The sources' process-wide client: never shut down, like `HTTPClient.shared`, but failing a
     /// refused connection at once (the transport retries inside the deadline itself, instead of
@@ -60,11 +64,12 @@ public struct HTTPTransport: Sendable {
 
     /// - Parameter client: the sources' shared client by default; pass your own to control its lifetime.
     public init(
-        client: HTTPClient = HTTPTransport.sharedClient, retry: RetryPolicy = .standard,
-        logger: Logger = Logger(label: "forescale.sources")
+        client: HTTPClient = HTTPTransport.sharedClient, retry: RetryPolicy = .standard, clock: any ControlClock = SystemControlClock(),
+        logger: Logger? = nil
     ) {
         self.client = client
         self.retry = retry
+        self.clock = clock
         self.logger = logger
     }
 
@@ -102,9 +107,9 @@ public struct HTTPTransport: Sendable {
                 }
             }
             let pause = retry.delay(afterAttempt: attempt)
-            logger.debug("retrying \(url) in \(pause) s (attempt \(attempt) failed)")
+            logger?.debug("retrying a metric read", metadata: ["url": "\(url)", "pauseSeconds": "\(pause)", "failedAttempt": "\(attempt)"])
             do {
-                try await retry.sleep(pause)
+                try await clock.sleep(seconds: pause)
             } catch {
                 return .failure(FetchError(.timeout, "cancelled while waiting to retry \(url)"))
             }

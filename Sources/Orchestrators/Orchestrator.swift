@@ -1,3 +1,4 @@
+@_exported import Clocks
 import Foundation
 import Planner
 

@@ -114,7 +114,7 @@ struct OnePipelineTests {
                     config: config, configPath: configPath,
                     dependencies: .init(
                         store: MemoryStore(), metrics: RecordingMetrics(), clock: clock,
-                        sourceContext: SourceContext(clock: WallClock { clock.now().timeIntervalSince1970 }),
+                        sourceContext: SourceContext(clock: clock),
                         factory: OrchestratorFactory(clock: clock), logger: logger))
                 var times: [Double] = []
                 var outcomes: [Outcome] = []

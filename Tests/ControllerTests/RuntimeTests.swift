@@ -95,7 +95,7 @@ struct RuntimeTests {
                 let clock = ManualClock()
                 var logger = Logger(label: "test")
                 logger.logLevel = .critical
-                let context = SourceContext(clock: WallClock { clock.now().timeIntervalSince1970 })
+                let context = SourceContext(clock: clock)
                 let factory = OrchestratorFactory(clock: clock)
                 var elector: LeaderElector?
                 if leaderElection {

@@ -6,10 +6,11 @@ import Planner
 import Testing
 
 /// A clock the test moves, so rates between two real polls are exact.
-final class SteppedClock: Sendable {
+final class SteppedClock: ControlClock {
     private let box = NIOLockedValueBox(1_700_000_000.0)
     func advance(_ s: Double) { box.withLockedValue { $0 += s } }
-    var wall: WallClock { WallClock { [box] in box.withLockedValue { $0 } } }
+    func now() -> Date { Date(timeIntervalSince1970: box.withLockedValue { $0 }) }
+    func sleep(seconds: Double) async throws {}
 }
 
 extension RealServers {
@@ -29,7 +30,7 @@ extension RealServers {
             let clock = SteppedClock()
             let source = NATSSource(
                 settings: SourceSettings(name: "nats", type: "nats", endpoint: HTTPEndpoint(url: Service.nats.url)),
-                clock: clock.wall)
+                clock: clock)
             func read(_ metric: MetricName) async -> MetricReading {
                 await source.read(MetricRequest(metric: metric, query: .nats(NATSQuery(stream: stream, consumer: "worker"))), deadline: deadline())
             }

@@ -84,7 +84,7 @@ struct HardeningRealServerTests {
             let clock = ManualClock()
             let app = try await ControllerApp.start(
                 config: config, configPath: configPath, clock: clock, logger: logger,
-                sourceContext: SourceContext(clock: WallClock { clock.now().timeIntervalSince1970 }))
+                sourceContext: SourceContext(clock: clock))
             do {
                 try await body(app, rate, clock, write)
             } catch {

@@ -10,7 +10,7 @@ enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    func source(url: String, clock: WallClock, timeout: Double = 5, transport: HTTPTransport = noRetry) -> any MetricSource {
+    func source(url: String, clock: any ControlClock, timeout: Double = 5, transport: HTTPTransport = noRetry) -> any MetricSource {
         let s = settings(rawValue, url: url, timeout: timeout, cluster: "main")
         switch self {
         case .prometheus: return PrometheusSource(settings: s, transport: transport, clock: clock)
@@ -105,12 +105,12 @@ struct BadInputTests {
         case .refused:
             // Port 1: nothing listens there, and no test server is given it (they bind ephemeral ports,
             // which a port bound and closed here could be handed to next).
-            let source = kind.source(url: "http://127.0.0.1:1", clock: clock.wall)
+            let source = kind.source(url: "http://127.0.0.1:1", clock: clock)
             outcome = await source.read(kind.request, deadline: deadline()).outcome
         default:
             let short = input == .slow || input == .slowBody ? 0.2 : 5
             outcome = try await TestServer.with({ _ in input.reply }) { server in
-                let source = kind.source(url: server.url, clock: clock.wall, timeout: short)
+                let source = kind.source(url: server.url, clock: clock, timeout: short)
                 return await source.read(kind.request, deadline: deadline()).outcome
             }
         }
@@ -126,7 +126,7 @@ struct BadInputTests {
     func aNegativeValueIsReportedForTheStepToRefuse(kind: Kind) async throws {
         let clock = ManualClock(1_700_000_000)
         let outcome = try await TestServer.with({ _ in .json(kind.body(lag: "-5")) }) { server in
-            await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
+            await kind.source(url: server.url, clock: clock).read(kind.request, deadline: deadline()).outcome
         }
         let value = try #require(outcome.number, "\(kind): \(outcome)")
         #expect(value < 0)
@@ -137,7 +137,7 @@ struct BadInputTests {
     func wellFormedAnswerYieldsTheValue(kind: Kind) async throws {
         let clock = ManualClock(1_700_000_000)
         let outcome = try await TestServer.with({ _ in .json(kind.body(lag: "42")) }) { server in
-            await kind.source(url: server.url, clock: clock.wall).read(kind.request, deadline: deadline()).outcome
+            await kind.source(url: server.url, clock: clock).read(kind.request, deadline: deadline()).outcome
         }
         #expect(outcome == .value(42, timestamp: 1_700_000_000))
         #expect(outcome.sample(now: clock.seconds + 3) == Sample(42, ageSeconds: 3))
@@ -149,7 +149,7 @@ struct BadInputTests {
         let started = ContinuousClock.now
         // The server would answer after 30 s; the read must give up at its 200 ms deadline, long before.
         let outcome = try await TestServer.with({ _ in CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 30) }) { server in
-            await kind.source(url: server.url, clock: clock.wall, timeout: 10)
+            await kind.source(url: server.url, clock: clock, timeout: 10)
                 .read(kind.request, deadline: .now() + .milliseconds(200)).outcome
         }
         let took = ContinuousClock.now - started
@@ -160,7 +160,7 @@ struct BadInputTests {
     @Test(arguments: Kind.allCases)
     func queryForAnotherSourceTypeIsAConfigError(kind: Kind) async {
         let other = Kind.allCases.first { $0 != kind }!
-        let source = kind.source(url: "http://127.0.0.1:1", clock: ManualClock(1_700_000_000).wall)
+        let source = kind.source(url: "http://127.0.0.1:1", clock: ManualClock(1_700_000_000))
         let outcome = await source.read(other.request, deadline: deadline()).outcome
         #expect(outcome.errorKind == .config)
         #expect(outcome.message.contains(other.rawValue))

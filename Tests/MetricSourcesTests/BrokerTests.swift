@@ -20,7 +20,7 @@ enum RabbitFixture {
 struct RabbitMQTests {
     func read(_ metric: MetricName, _ body: String, status: Int = 200, vhost: String = "/") async throws -> (MetricReading, [RecordedRequest]) {
         try await TestServer.with({ _ in .json(body, status: status) }) { server in
-            let source = RabbitMQSource(settings: settings("rabbitmq", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            let source = RabbitMQSource(settings: settings("rabbitmq", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
             let request = MetricRequest(metric: metric, query: .rabbitMQ(RabbitMQQuery(vhost: vhost, queue: "orders")))
             return (await source.read(request, deadline: deadline()), server.requests)
         }
@@ -94,7 +94,7 @@ struct NATSTests {
 
     @Test func lagIsPendingPlusAckPending() async throws {
         let (reading, requests) = try await TestServer.with({ _ in .json(NATSFixture.jsz(lastSeq: 10, ackFloor: 4)) }) { server in
-            let source = NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            let source = NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
             return (await source.read(Self.request(.lag), deadline: deadline()), server.requests)
         }
         #expect(requests.first?.uri == "/jsz?consumers=true")
@@ -112,7 +112,7 @@ struct NATSTests {
             let (seq, floor) = polls[min(index.next(), polls.count - 1)]
             return .json(NATSFixture.jsz(lastSeq: seq, ackFloor: floor))
         }) { server in
-            let source = NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: clock.wall)
+            let source = NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: clock)
             var outcomes: [MetricOutcome] = []
             for _ in polls {
                 outcomes.append(await source.read(Self.request(metric), deadline: deadline()).outcome)
@@ -131,7 +131,7 @@ struct NATSTests {
     @Test(arguments: [("NOPE", "worker", "no stream"), ("ORDERS", "nope", "no consumer")])
     func unknownStreamOrConsumerIsAConfigError(stream: String, consumer: String, hint: String) async throws {
         let reading = try await TestServer.with({ _ in .json(NATSFixture.jsz(lastSeq: 1, ackFloor: 1)) }) { server in
-            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(Self.request(.lag, stream: stream, consumer: consumer), deadline: deadline())
         }
         #expect(reading.outcome.errorKind == .config)
@@ -140,7 +140,7 @@ struct NATSTests {
 
     @Test func jetStreamDisabledIsADecodeFailure() async throws {
         let reading = try await TestServer.with({ _ in .json(#"{"server_id":"X","disabled":true}"#) }) { server in
-            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            await NATSSource(settings: settings("nats", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(Self.request(.lag), deadline: deadline())
         }
         #expect(reading.outcome.errorKind == .decode)

@@ -36,7 +36,7 @@ struct BurrowTests {
     func read(_ reply: CannedResponse, request: MetricRequest? = nil) async throws -> (MetricReading, [RecordedRequest]) {
         try await TestServer.with({ _ in reply }) { server in
             let source = BurrowSource(
-                settings: settings("burrow", url: server.url, cluster: "main"), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+                settings: settings("burrow", url: server.url, cluster: "main"), transport: noRetry, clock: ManualClock(1_700_000_000))
             return (await source.read(request ?? self.request, deadline: deadline()), server.requests)
         }
     }

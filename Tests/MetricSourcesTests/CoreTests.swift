@@ -27,7 +27,7 @@ struct CoreTests {
     @Test func registryBuildsEachTypeAndRejectsUnknownOnes() throws {
         let registry = SourceRegistry.standard
         #expect(registry.typeNames == ["burrow", "json", "nats", "prometheus", "rabbitmq"])
-        let context = SourceContext(clock: ManualClock(1_700_000_000).wall)
+        let context = SourceContext(clock: ManualClock(1_700_000_000))
         #expect(try registry.make(settings("prometheus", url: "http://p:9090"), context: context) is PrometheusSource)
         #expect(try registry.make(settings("burrow", url: "http://b:8000", cluster: "main"), context: context) is BurrowSource)
         #expect(try registry.make(settings("rabbitmq", url: "http://r:15672"), context: context) is RabbitMQSource)
@@ -41,7 +41,7 @@ struct CoreTests {
     @Test func missingCAFileIsAConfigError() async {
         var s = settings("prometheus", url: "https://127.0.0.1:1")
         s.endpoint.tls = TLSSettings(caFile: "/nonexistent/ca.pem")
-        let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+        let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000))
             .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline()).outcome
         #expect(outcome.errorKind == .config)
         #expect(outcome.message.contains("caFile"))
@@ -57,7 +57,7 @@ struct CoreTests {
         }
         let started = ContinuousClock.now
         let readings = try await TestServer.with(handler) { server in
-            let source = PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock.wall)
+            let source = PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock)
             return await TargetFetch.readAll(
                 [
                     BoundRequest(source: source, request: MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("7")))),
@@ -86,7 +86,7 @@ struct RedirectTests {
                 : CannedResponse(status: 302, headers: ["Content-Type": "text/html"])
         }) { server in
             let s = settings("json", url: server.url, auth: .bearerTokenFile(token))
-            let outcome = await JSONSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            let outcome = await JSONSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/stats", pointer: "/x"))), deadline: deadline())
                 .outcome
             return (outcome, server.requests)

@@ -26,7 +26,7 @@ struct JSONSourceTests {
         let (reading, requests) = try await TestServer.with({ _ in .json(Self.doc) }) { server in
             let source = JSONSource(
                 settings: settings("json", url: server.url, headers: ["X-Api-Key": "k"]), transport: noRetry,
-                clock: ManualClock(1_700_000_000).wall)
+                clock: ManualClock(1_700_000_000))
             let request = MetricRequest(metric: .lag, query: .json(JSONQuery(path: "/metrics?format=json", pointer: pointer)))
             return (await source.read(request, deadline: deadline()), server.requests)
         }
@@ -44,7 +44,7 @@ struct JSONSourceTests {
         let (readings, requests) = try await TestServer.with({ request in
             request.uri == "/broken" ? .json("nope", status: 500) : .json(Self.doc)
         }) { server in
-            let source = JSONSource(settings: settings("json", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            let source = JSONSource(settings: settings("json", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
             let bound = [
                 (MetricName.lag, "/stats", "/a/b~1c/m~0n/0"), (.arrivalRate, "/stats", "/a/b~1c/m~0n/1/x"),
                 (.throughput, "/stats", "/missing"),

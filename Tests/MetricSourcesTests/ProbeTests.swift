@@ -17,13 +17,13 @@ struct ProbeTests {
             }
         }
         let rows = try await TestServer.with(handler) { server in
-            let prom = PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock.wall)
+            let prom = PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock)
             func bound(_ m: MetricName, _ q: String) -> BoundRequest {
                 BoundRequest(source: prom, request: MetricRequest(metric: m, query: .prometheus(PrometheusQuery(q))))
             }
             return await Probe.run(
                 [ProbeTarget(name: "orders", values: [bound(.lag, "lag"), bound(.arrivalRate, "none"), bound(.throughput, "bad(")])],
-                timeoutSeconds: 3, clock: clock.wall)
+                timeoutSeconds: 3, clock: clock)
         }
         #expect(rows.map(\.metric) == ["lag", "arrivalRate", "throughput"])
         #expect(rows.map(\.outcome) == ["value", "empty", "failed"])

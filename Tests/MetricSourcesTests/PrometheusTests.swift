@@ -71,7 +71,7 @@ struct PrometheusTests {
         let clock = ManualClock(Self.now)
         let reading = try await TestServer.with({ _ in c.reply }) { server in
             let source = PrometheusSource(
-                settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock.wall)
+                settings: settings("prometheus", url: server.url), transport: noRetry, clock: clock)
             return await source.read(
                 MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("sum(x)"))), deadline: deadline())
         }
@@ -87,7 +87,7 @@ struct PrometheusTests {
         let requests = try await TestServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
             let s = settings(
                 "prometheus", url: server.url + "/prom/", auth: .bearerTokenFile(token), headers: ["X-Scope-OrgID": "t1"])
-            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery(query))), deadline: deadline())
             return server.requests
         }
@@ -102,7 +102,7 @@ struct PrometheusTests {
         let password = try tempFile("pa:ss\n")
         let requests = try await TestServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
             let s = settings("prometheus", url: server.url, auth: .basic(username: "forescale", passwordFile: password))
-            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            _ = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
             return server.requests
         }
@@ -113,7 +113,7 @@ struct PrometheusTests {
     @Test func missingSecretFileIsAConfigErrorWithoutARequest() async throws {
         let requests = try await TestServer.with({ _ in .json(vector([("{}", "1")])) }) { server in
             let s = settings("prometheus", url: server.url, auth: .bearerTokenFile("/nonexistent/token"))
-            let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            let outcome = await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline()).outcome
             #expect(outcome.errorKind == .config)
             #expect(outcome.message.contains("/nonexistent/token"))
@@ -125,7 +125,7 @@ struct PrometheusTests {
     @Test func warningsAreCarried() async throws {
         let body = #"{"status":"success","warnings":["results truncated"],"data":{"resultType":"scalar","result":[1700000000,"1"]}}"#
         let reading = try await TestServer.with({ _ in .json(body) }) { server in
-            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
         }
         #expect(reading.warnings == ["results truncated"])

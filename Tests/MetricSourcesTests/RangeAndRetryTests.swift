@@ -60,7 +60,7 @@ struct RangeTests {
         }
         let (reading, requests) = try await TestServer.with(handler) { server in
             var source = PrometheusSource(
-                settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+                settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
             source.maxPointsPerRequest = 4
             let reading = await source.readRange(
                 PrometheusQuery("sum(rate(x[1m]))"), start: 0, end: 100, stepSeconds: 10, deadline: deadline())
@@ -78,7 +78,7 @@ struct RangeTests {
     @Test func rangeWithSeveralSeriesIsAConfigError() async throws {
         let body = #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"pod":"a"},"values":[]},{"metric":{"pod":"b"},"values":[]}]}}"#
         let reading = try await TestServer.with({ _ in .json(body) }) { server in
-            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            await PrometheusSource(settings: settings("prometheus", url: server.url), transport: noRetry, clock: ManualClock(1_700_000_000))
                 .readRange(PrometheusQuery("x"), start: 0, end: 60, stepSeconds: 15, deadline: deadline())
         }
         guard case .failure(let error) = reading.result else {
@@ -113,8 +113,8 @@ struct RetryTests {
         }
         let reading = try await TestServer.with(handler) { server in
             await PrometheusSource(
-                settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: recorder.policy),
-                clock: ManualClock(1_700_000_000).wall
+                settings: settings("prometheus", url: server.url), transport: recorder.transport,
+                clock: ManualClock(1_700_000_000)
             ).read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
         }
         #expect(reading.outcome.number == 3)
@@ -135,8 +135,8 @@ struct RetryTests {
             var policy = recorder.policy
             policy.minimumAttemptSeconds = 10
             return await PrometheusSource(
-                settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: policy),
-                clock: ManualClock(1_700_000_000).wall
+                settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: policy, clock: recorder),
+                clock: ManualClock(1_700_000_000)
             ).read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline(ms: 3000))
         }
         #expect(count.withLockedValue { $0 } == 1)
@@ -152,8 +152,8 @@ struct RetryTests {
             return .json(#"{"status":"error","errorType":"bad_data","error":"parse error"}"#, status: 400)
         }) { server in
             await PrometheusSource(
-                settings: settings("prometheus", url: server.url), transport: HTTPTransport(retry: recorder.policy),
-                clock: ManualClock(1_700_000_000).wall
+                settings: settings("prometheus", url: server.url), transport: recorder.transport,
+                clock: ManualClock(1_700_000_000)
             ).read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline(ms: 3000))
         }
         #expect(count.withLockedValue { $0 } == 1)

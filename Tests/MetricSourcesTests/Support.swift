@@ -11,8 +11,6 @@ extension ManualClock {
     convenience init(_ unixSeconds: Double) { self.init(now: Date(timeIntervalSince1970: unixSeconds)) }
     /// The time in Unix seconds.
     var seconds: Double { now().timeIntervalSince1970 }
-    /// The metric sources' view of this clock.
-    var wall: WallClock { WallClock { [self] in self.now().timeIntervalSince1970 } }
 }
 
 /// TestKit's in-process HTTP server with the requests it received, as these tests use it.
@@ -43,15 +41,17 @@ extension CannedResponse {
     static func json(_ text: String, status: Int = 200) -> CannedResponse { .json(status, text) }
 }
 
-/// Sleeps recorded, not slept: retries are checked without waiting.
-final class SleepRecorder: Sendable {
+/// A clock whose sleeps are recorded, not slept: retries are checked without waiting.
+final class SleepRecorder: ControlClock {
     private let box = NIOLockedValueBox<[Double]>([])
     var sleeps: [Double] { box.withLockedValue { $0 } }
+    func now() -> Date { Date(timeIntervalSince1970: 1_700_000_000) }
+    func sleep(seconds: Double) async throws { box.withLockedValue { $0.append(seconds) } }
     var policy: RetryPolicy {
-        RetryPolicy(
-            maxAttempts: 3, baseDelaySeconds: 0.1, maxDelaySeconds: 1, minimumAttemptSeconds: 0.05,
-            random: { 0.5 }, sleep: { [box] seconds in box.withLockedValue { $0.append(seconds) } })
+        RetryPolicy(maxAttempts: 3, baseDelaySeconds: 0.1, maxDelaySeconds: 1, minimumAttemptSeconds: 0.05, random: { 0.5 })
     }
+    /// A transport that retries by `policy` and waits on this clock.
+    var transport: HTTPTransport { HTTPTransport(retry: policy, clock: self) }
 }
 
 let noRetry = HTTPTransport(retry: .none)

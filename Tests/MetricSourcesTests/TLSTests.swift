@@ -64,7 +64,7 @@ struct TLSTests {
         let outcome = try await TestServer.with(tls: try pki.serverConfiguration(), { _ in .json(Self.body) }) { server in
             var s = settings("prometheus", url: server.url)
             s.endpoint.tls = TLSSettings(caFile: useCA ? pki.caFile : nil, insecureSkipVerify: insecure)
-            return await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000).wall)
+            return await PrometheusSource(settings: s, transport: noRetry, clock: ManualClock(1_700_000_000))
                 .read(MetricRequest(metric: .lag, query: .prometheus(PrometheusQuery("x"))), deadline: deadline())
                 .outcome
         }

@@ -180,7 +180,8 @@ public actor ControllerRuntime: StatusBackend {
         let orchestrator = await worker.orchestrator
         let actuator: any Actuator = mode == .live ? LiveActuator(orchestrator: orchestrator) : ShadowActuator()
         let budget = config.controller.intervalSeconds * deps.deadlineShare
-        let deadline = NIODeadline.now() + .milliseconds(Int64(budget * 1000))
+        // A share of the interval on the controller's clock (real time, or the demo's accelerated time).
+        let deadline = deps.clock.deadline(afterSeconds: budget)
         let report = await worker.tick(now: now, deadline: deadline, actuator: actuator, override: overrides[name])
         if workers[name] === worker { views[name] = await worker.view }
         statusVersion?.noteTick()
