@@ -23,16 +23,7 @@ struct HardeningRealServerTests {
 
     /// Binds a Role with `rules` to the limited user (`scaler`) in `namespace`.
     func grant(_ name: String, rules: [[String: Any]], in namespace: String) async throws {
-        try await admin.create(
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/\(namespace)/roles",
-            ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": name], "rules": rules])
-        try await admin.create(
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/\(namespace)/rolebindings",
-            [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": name],
-                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name],
-                "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "scaler"]],
-            ])
+        try await admin.bindRole(name, rules: rules, in: namespace)
     }
 
     static func configText(namespace: String, kubeconfig: String, metricsURL: String, dir: String, leaderElection: Bool = false) -> String {

@@ -333,16 +333,7 @@ struct KubernetesRealServerTests {
     func bindManifestRole(_ name: String, in namespace: String) async throws {
         let rules = try Self.manifestRules(name)
         try #require(!rules.isEmpty)
-        try await admin.create(
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/\(namespace)/roles",
-            ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": name], "rules": rules])
-        try await admin.create(
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/\(namespace)/rolebindings",
-            [
-                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": name],
-                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name],
-                "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "scaler"]],
-            ])
+        try await admin.bindRole(name, rules: rules, in: namespace)
     }
 
     @Test("without a binding, reads fail with a 403 naming verb, resource and namespace; with Deploy/'s roles bound, the same identity scales, watches and leads, and nothing more", .realAPIServer)

@@ -258,6 +258,20 @@ struct AdminAPI: Sendable {
         try await decode(LeaseList.self, "GET", "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases").items
     }
 
+    /// Creates in `namespace` a Role `name` with `rules` and binds it to the limited user (`scaler`).
+    func bindRole(_ name: String, rules: [[String: Any]], in namespace: String) async throws {
+        try await create(
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/\(namespace)/roles",
+            ["apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": name], "rules": rules])
+        try await create(
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/\(namespace)/rolebindings",
+            [
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": name],
+                "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name],
+                "subjects": [["apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "scaler"]],
+            ])
+    }
+
     /// Creates a JSON object (a Role, a ClusterRole, a RoleBinding) at `collection`.
     func create(_ collection: String, _ object: [String: Any]) async throws {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
