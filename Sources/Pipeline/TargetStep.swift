@@ -100,15 +100,17 @@ public struct TargetStep: Sendable {
             desiredReplicas: Sample(desired, ageSeconds: scaleAge))
 
         // The rate was measured `age` seconds ago: the forecaster learns it then, and is asked for
-        // the rate when a replica asked for now is useful.
+        // the rate when a replica asked for now is useful. A rate the data check refuses (stale,
+        // NaN, negative) is neither learned nor used to score past forecasts.
+        let usableRate = rate.flatMap { MetricValidity.problem($0.value) == nil && $0.ageSeconds <= policy.staleAfterSeconds ? $0 : nil }
         var forecast: ForecastInput?
         var drifting = false
         if var model = forecaster {
             // Released while it learns, so that the model's buffers (days of history) are mutated
             // in place rather than copied on write every tick.
             forecaster = nil
-            let age = rate?.ageSeconds ?? 0
-            if let rate, rate.value.isFinite, rate.value >= 0 { model.observe(time: now - age, rate: rate.value) }
+            let age = usableRate?.ageSeconds ?? 0
+            if let usableRate { model.observe(time: now - age, rate: usableRate.value) }
             forecast = model.forecast(horizonSeconds: horizon(ageSeconds: age))
             drifting = model.isDrifting
             forecaster = model
@@ -116,7 +118,7 @@ public struct TargetStep: Sendable {
         let scoredBefore = memory.scored
         var transitions: [Safety.Transition] = []
         let judged = Safety.judgeForecast(
-            memory: &memory, observedRate: rate?.value, forecast: forecast, drifting: drifting, policy: safetyPolicy, now: now)
+            memory: &memory, observedRate: usableRate?.value, forecast: forecast, drifting: drifting, policy: safetyPolicy, now: now)
         if let transition = judged.transition { transitions.append(transition) }
         let forecastError = memory.scored != scoredBefore ? memory.scored.last?.forecast : nil
 
