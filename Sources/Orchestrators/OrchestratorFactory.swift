@@ -96,19 +96,13 @@ public actor OrchestratorFactory {
         return before.filter { kubernetesClients[$0.key] !== $0.value }.map(\.key).sorted()
     }
 
-    /// The reload was accepted: the clients it replaced stop (their watches end; a request in
-    /// flight on one fails as cancelled and the next tick uses the new client). Returns the names
-    /// of the orchestrators whose client was replaced.
-    @discardableResult
-    public func commitReload() async -> [String] {
-        guard let before = beforeReload else { return [] }
+    /// The reload was accepted: the clients it replaced (`replacedInReload()`) stop — their
+    /// watches end; a request in flight on one fails as cancelled and the next tick uses the new client.
+    public func commitReload() async {
+        guard let before = beforeReload else { return }
+        let replaced = replacedInReload()
         beforeReload = nil
-        var replaced: [String] = []
-        for (name, old) in before where kubernetesClients[name] !== old {
-            replaced.append(name)
-            await old.stop()
-        }
-        return replaced.sorted()
+        for name in replaced { await before[name]?.stop() }
     }
 
     /// The reload was rejected: the clients made during it stop and the old ones stay in use.

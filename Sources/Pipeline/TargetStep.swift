@@ -102,7 +102,7 @@ public struct TargetStep: Sendable {
         // The rate was measured `age` seconds ago: the forecaster learns it then, and is asked for
         // the rate when a replica asked for now is useful. A rate the data check refuses (stale,
         // NaN, negative) is neither learned nor used to score past forecasts.
-        let usableRate = rate.flatMap { MetricValidity.problem($0.value) == nil && $0.ageSeconds <= policy.staleAfterSeconds ? $0 : nil }
+        let usableRate = rate.flatMap { MetricValidity.problem($0, staleAfter: policy.staleAfterSeconds) == nil ? $0 : nil }
         var forecast: ForecastInput?
         var drifting = false
         if var model = forecaster {

@@ -9,6 +9,14 @@ public enum MetricValidity {
         if value > CheckedObservation.absurd { return "absurd (above 10¹²)" }
         return nil
     }
+
+    /// What is wrong with a sample the tick would use — `invalid` (see `problem(_:)`) or `stale`
+    /// (older than `staleAfter`) — or `nil` when it can be used.
+    public static func problem(_ sample: Sample<Double>, staleAfter: Double) -> DataProblem.Kind? {
+        if problem(sample.value) != nil { return .invalid }
+        if sample.ageSeconds > staleAfter { return .stale }
+        return nil
+    }
 }
 
 /// Which observed values a tick can use.
@@ -39,12 +47,8 @@ struct CheckedObservation {
                 problems.append(DataProblem(metric: metric, kind: .missing))
                 return nil
             }
-            guard MetricValidity.problem(sample.value) == nil else {
-                problems.append(DataProblem(metric: metric, kind: .invalid))
-                return nil
-            }
-            guard sample.ageSeconds <= staleAfter else {
-                problems.append(DataProblem(metric: metric, kind: .stale))
+            if let kind = MetricValidity.problem(sample, staleAfter: staleAfter) {
+                problems.append(DataProblem(metric: metric, kind: kind))
                 return nil
             }
             return sample.value

@@ -21,9 +21,9 @@ struct HardeningRealServerTests {
         let value = Mutex(400.0)
     }
 
-    /// Binds a Role with `rules` to the limited user (`scaler`) in `namespace`.
-    func grant(_ name: String, rules: [[String: Any]], in namespace: String) async throws {
-        try await admin.bindRole(name, rules: rules, in: namespace)
+    /// RBAC rules on Deployments and their scale subresource with `verbs`.
+    static func workloadRules(_ verbs: [String]) -> [[String: Any]] {
+        [["apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": verbs]]
     }
 
     static func configText(namespace: String, kubeconfig: String, metricsURL: String, dir: String, leaderElection: Bool = false) -> String {
@@ -95,9 +95,7 @@ struct HardeningRealServerTests {
         try await withNamespace { ns in
             try await admin.createDeployment(ns, "web", replicas: 2)
             // The limited user may read and watch the workload, not scale it.
-            try await grant(
-                "read-only",
-                rules: [["apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": ["get", "list", "watch"]]], in: ns)
+            try await admin.bindRole("read-only", rules: Self.workloadRules(["get", "list", "watch"]), in: ns)
             let canRead = try await poll(seconds: 15, {
                 (try? await withClient(RealAPIServer.limitedKubeconfig) { try await $0.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: ns, name: "web")).currentScale() }) != nil
             }, until: { $0 })
@@ -141,9 +139,7 @@ struct HardeningRealServerTests {
     func leaseErrorsAreVisible() async throws {
         try await withNamespace { ns in
             try await admin.createDeployment(ns, "web", replicas: 2)
-            try await grant(
-                "scaler", rules: [["apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": ["get", "list", "watch", "patch"]]],
-                in: ns)
+            try await admin.bindRole("scaler", rules: Self.workloadRules(["get", "list", "watch", "patch"]), in: ns)
             try await withController(namespace: ns, kubeconfig: RealAPIServer.limitedKubeconfig, leaderElection: true) { app, _, _, _ in
                 let elector = try #require(app.elector)
                 await elector.attempt()
@@ -159,7 +155,7 @@ struct HardeningRealServerTests {
                 #expect(record.orchestratorAnswer == "not leader: nothing written" || !record.applied)
 
                 // The permission the manifests grant: the next attempts lead and the error clears.
-                try await grant(
+                try await admin.bindRole(
                     "leases", rules: [["apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get", "create", "update"]]],
                     in: ns)
                 let leads = try await poll(seconds: 15, {
@@ -183,9 +179,7 @@ struct HardeningRealServerTests {
         try await withNamespace { ns in
             try await admin.createDeployment(ns, "web", replicas: 2)
             // The limited user may scale and read, but not touch Leases.
-            try await grant(
-                "scaler", rules: [["apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": ["get", "list", "watch", "patch"]]],
-                in: ns)
+            try await admin.bindRole("scaler", rules: Self.workloadRules(["get", "list", "watch", "patch"]), in: ns)
             try await withController(namespace: ns, kubeconfig: RealAPIServer.adminKubeconfig, leaderElection: true) { app, _, _, writeConfig in
                 let elector = try #require(app.elector)
                 await elector.attempt()
