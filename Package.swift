@@ -57,7 +57,7 @@ let package = Package(
         // YAML config: parsing, strict validation with key paths, mapping to ScalingPolicy.
         .target(
             name: "ForescaleConfig",
-            dependencies: ["Endpoints", "Pipeline", "Planner", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Endpoints", "JSON", "Pipeline", "Planner", .product(name: "Yams", package: "Yams")]
         ),
         // One target's pure tick (forecast feeding, horizon, circuit breaker, decide, fallback,
         // overrides): what the controller, replay, simulate and the demo all call. No I/O, no clock.
@@ -73,7 +73,7 @@ let package = Package(
         // Orchestrator adapters: Kubernetes (REST + leader election), command, webhook, process pool.
         .target(
             name: "Orchestrators",
-            dependencies: ["Clocks", "Endpoints", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            dependencies: ["Clocks", "Endpoints", "JSON", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Yams", package: "Yams")] + nio
         ),
         // Test doubles shipped as a library: fake Kubernetes API server, in-process HTTP server, manual clock.

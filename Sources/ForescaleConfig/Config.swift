@@ -40,8 +40,24 @@ public struct ControllerConfig: Sendable, Equatable {
     public var decisionLog = DecisionLogConfig()
     /// When set, only the replica holding the Lease applies counts (the others observe and forecast).
     public var leaderElection: LeaderElectionConfig?
+    /// When set, `ScalingTarget` objects in the cluster are targets too (beside the file's).
+    public var scalingTargets: ScalingTargetsConfig?
 
     public init() {}
+}
+
+/// `controller.scalingTargets`: targets declared as `ScalingTarget` objects (group `forescale.io`),
+/// listed and watched through a kubernetes orchestrator's API server and credentials.
+public struct ScalingTargetsConfig: Sendable, Equatable {
+    /// The kubernetes orchestrator that watches the objects and scales their workloads.
+    public var orchestrator: String
+    /// `nil`: every namespace (RBAC: a ClusterRole); else only this one (a Role is enough).
+    public var namespace: String?
+
+    public init(orchestrator: String, namespace: String? = nil) {
+        self.orchestrator = orchestrator
+        self.namespace = namespace
+    }
 }
 
 public struct StatusConfig: Sendable, Equatable {

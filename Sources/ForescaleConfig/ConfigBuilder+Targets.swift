@@ -5,12 +5,15 @@ import Yams
 
 extension ConfigBuilder {
     mutating func parseTargets(_ root: Map) -> [TargetConfig]? {
-        guard let node = reader.present(root, "targets", required: true) else { return nil }
+        guard let node = reader.present(root, "targets", required: !targetsOptional) else { return targetsOptional ? [] : nil }
         guard case .sequence(let sequence) = node else {
             reader.report("targets", at: node, "expected a list of targets, got \(NodeReader.describe(node))")
             return nil
         }
-        if sequence.isEmpty { reader.report("targets", at: node, "at least one target is required"); return nil }
+        if sequence.isEmpty, !targetsOptional {
+            reader.report("targets", at: node, "at least one target is required (or set controller.scalingTargets to take targets from the cluster)")
+            return nil
+        }
         var targets: [TargetConfig] = [], ok = true
         var seen: [String: Int] = [:]
         for (index, element) in sequence.enumerated() {

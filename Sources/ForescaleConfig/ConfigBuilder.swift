@@ -15,6 +15,10 @@ struct ConfigBuilder {
     var orchestratorTypes: [String: OrchestratorType?] = [:]
     /// `controller.leaderElection.orchestrator`, checked once the orchestrators are known.
     var leaderElectionReference: (Map, String)?
+    /// `controller.scalingTargets.orchestrator`, checked once the orchestrators are known.
+    var scalingTargetsReference: (Map, String)?
+    /// With `controller.scalingTargets` the file may declare no target (the cluster's objects are the targets).
+    var targetsOptional = false
 
     mutating func build(_ node: Node) -> Config? {
         guard let root = reader.map(node, at: "", allowed: ConfigSchema.root) else { return nil }
@@ -26,12 +30,15 @@ struct ConfigBuilder {
             builder.parseOrchestrator(name: name, node: node, path: path)
         }
         let targets = parseTargets(root)
-        if let (map, name) = leaderElectionReference, orchestrators != nil {
+        for (reference, needs) in [(leaderElectionReference, "leader election needs a kubernetes one (it holds a Lease)"),
+                                   (scalingTargetsReference, "ScalingTarget objects need a kubernetes one (it watches them)")]
+        {
+            guard let (map, name) = reference, orchestrators != nil else { continue }
             switch orchestratorTypes[name] {
             case .none:
                 reportUnknownReference(map, "orchestrator", name, what: "orchestrator", defined: Array(orchestratorTypes.keys))
             case .some(let type) where type != nil && type != .kubernetes:
-                reader.report(map, "orchestrator", "'\(name)' is a \(type!.rawValue) orchestrator; leader election needs a kubernetes one (it holds a Lease)")
+                reader.report(map, "orchestrator", "'\(name)' is a \(type!.rawValue) orchestrator; \(needs)")
             default: break
             }
         }
@@ -91,6 +98,15 @@ struct ConfigBuilder {
                 config.leaderElection = settings
                 leaderElectionReference = (election, orchestrator)
             }
+        }
+        if let cluster = reader.map(map, "scalingTargets", allowed: ConfigSchema.scalingTargets) {
+            if let orchestrator = reader.string(cluster, "orchestrator", required: true) {
+                let namespace = reader.string(cluster, "namespace")
+                if let namespace, !Self.isDNSLabel(namespace) { reader.report(cluster, "namespace", "must be a DNS label, got '\(namespace)'") }
+                config.scalingTargets = ScalingTargetsConfig(orchestrator: orchestrator, namespace: namespace)
+                scalingTargetsReference = (cluster, orchestrator)
+            }
+            targetsOptional = true
         }
         if let log = reader.map(map, "decisionLog", allowed: ConfigSchema.decisionLog) {
             if let path = reader.string(log, "path") { config.decisionLog.path = path }

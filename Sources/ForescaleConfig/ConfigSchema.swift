@@ -2,8 +2,9 @@
 /// (and what the documentation test checks `docs/configuration.md` against).
 public enum ConfigSchema {
     public static let root = ["controller", "sources", "orchestrators", "targets"]
-    public static let controller = ["interval", "mode", "concurrency", "jitter", "backfill", "status", "decisionLog", "leaderElection"]
+    public static let controller = ["interval", "mode", "concurrency", "jitter", "backfill", "status", "decisionLog", "leaderElection", "scalingTargets"]
     public static let leaderElection = ["orchestrator", "namespace", "name"]
+    public static let scalingTargets = ["orchestrator", "namespace"]
     public static let status = ["listen", "tokenFile", "requireTokenForReads"]
     public static let decisionLog = ["path", "retention"]
 
@@ -55,7 +56,7 @@ public enum ConfigSchema {
 
     /// Every key any mapping accepts (source, orchestrator and target names aside).
     public static var allKeys: Set<String> {
-        var keys = Set(root + controller + status + decisionLog + leaderElection + source + auth + tls + orchestrator)
+        var keys = Set(root + controller + status + decisionLog + leaderElection + scalingTargets + source + auth + tls + orchestrator)
         keys.formUnion(target + scale + replicas + metrics + metric + capacity + slo + behavior)
         keys.formUnion(rules + ratePolicy + forecast + reactive + fallback)
         for list in sourceByType.values { keys.formUnion(list) }

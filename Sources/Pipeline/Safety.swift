@@ -49,6 +49,11 @@ struct ScoredForecast: Sendable, Equatable, Codable {
 public enum Safety {
     /// A change of the target's safety state, for the audit log.
     public struct Transition: Sendable, Equatable {
+        /// What changed, for Events and alerts.
+        public enum Kind: String, Sendable, Equatable {
+            case fallbackEntered, fallbackLeft, circuitOpened, circuitClosed
+        }
+        public var kind: Kind
         public var state: SafetyState
         public var detail: String
     }
@@ -85,11 +90,11 @@ public enum Safety {
         var transition: Transition?
         if let reason, !memory.circuitOpen {
             memory.circuitOpen = true
-            transition = Transition(state: .reactiveOnly, detail: "circuit open: \(reason); forecasts off until they recover")
+            transition = Transition(kind: .circuitOpened, state: .reactiveOnly, detail: "circuit open: \(reason); forecasts off until they recover")
         } else if reason == nil, memory.circuitOpen {
             memory.circuitOpen = false
             let error = memory.rollingError.map { " (error \(format($0)) × naive)" } ?? ""
-            transition = Transition(state: .normal, detail: "circuit closed: forecasts recovered\(error)")
+            transition = Transition(kind: .circuitClosed, state: .normal, detail: "circuit closed: forecasts recovered\(error)")
         }
         memory.circuitReason = reason
         return (!memory.circuitOpen, transition)
@@ -103,14 +108,14 @@ public enum Safety {
                 memory.fallbackActive = true
                 let target = policy.fallbackReplicas.map { "\($0) replicas\(policy.fallbackScaleDown ? "" : " (never below current)")" } ?? "keep the current count"
                 return Transition(
-                    state: .fallback, detail: "fallback after \(memory.consecutiveFailures) consecutive failed ticks (\(failure ?? "unknown")): \(target)")
+                    kind: .fallbackEntered, state: .fallback, detail: "fallback after \(memory.consecutiveFailures) consecutive failed ticks (\(failure ?? "unknown")): \(target)")
             }
             return nil
         }
         memory.consecutiveFailures = 0
         if memory.fallbackActive {
             memory.fallbackActive = false
-            return Transition(state: .normal, detail: "fallback ended: the tick read every metric again")
+            return Transition(kind: .fallbackLeft, state: .normal, detail: "fallback ended: the tick read every metric again")
         }
         return nil
     }

@@ -133,12 +133,15 @@ public struct ControllerApp: Sendable {
                 onListening("http://\(shown):\(port)")
             },
             logger: logger)
+        var cluster: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let service = await scalingTargetService() { cluster.append(.init(service: service)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: DecisionLogWriter(log: log)),
                     .init(service: LeaderElectionService(elector: elector)),
                     .init(service: OrchestratorWorkService(work: factory.backgroundWork, logger: logger)),
+                ] + cluster + [
                     .init(service: reconcile, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: reload),
                     .init(service: http),
@@ -156,6 +159,18 @@ public struct ControllerApp: Sendable {
         await log.flush()
         await runtime.shutdown()
         try? log.close()
+    }
+}
+
+extension ControllerApp {
+    /// The `ScalingTarget` watch, status and Events, with `controller.scalingTargets`.
+    public func scalingTargetService() async -> ScalingTargetService? {
+        let config = await runtime.config
+        guard let cluster = config.controller.scalingTargets, let orchestrator = config.orchestrators[cluster.orchestrator],
+              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else { return nil }
+        return ScalingTargetService(
+            runtime: runtime, factory: factory, config: cluster, settings: settings, elector: elector, clock: clock, logger: logger,
+            instance: LeaderElectionSettings.defaultIdentity(), interval: config.controller.intervalSeconds)
     }
 }
 

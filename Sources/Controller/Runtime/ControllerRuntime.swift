@@ -58,6 +58,12 @@ public actor ControllerRuntime: StatusBackend {
     /// Each target's `mode` from the config, when it sets one.
     private var configuredModes: [String: RunMode]
     public let configPath: String
+    /// The targets the config file declares (`config.targets` adds the cluster's).
+    private var fileTargets: [TargetConfig]
+    /// The `ScalingTarget` objects' targets in force (`setClusterTargets`).
+    private var clusterTargets: [TargetConfig] = []
+    /// Told of every tick and audited change (the ScalingTarget status and Events writer).
+    private var observer: (any RuntimeObserver)?
     public private(set) var generation = 1
     private(set) var configError: String?
     private var workers: [String: TargetWorker] = [:]
@@ -81,6 +87,7 @@ public actor ControllerRuntime: StatusBackend {
         self.deps = dependencies
         self.statusVersion = dependencies.statusVersion
         self.config = config
+        self.fileTargets = config.targets
         self.configuredModes = Self.modes(of: config)
         self.configPath = configPath
         self.startedAt = dependencies.clock.now().timeIntervalSince1970
@@ -89,8 +96,10 @@ public actor ControllerRuntime: StatusBackend {
         self.globalMode = persisted.globalMode
         self.targetModes = persisted.targetModes
         self.overrides = persisted.overrides
-        let wired = try await Self.wire(
-            config, factory: dependencies.factory, context: dependencies.sourceContext, elector: dependencies.elector)
+        var refused: [String: String] = [:]
+        let wired = try Self.keepWired(
+            try await Self.wire(config, factory: dependencies.factory, context: dependencies.sourceContext, elector: dependencies.elector),
+            fileNames: Set(config.targets.map(\.name)), refused: &refused)
         for (target, requests, orchestrator) in wired {
             workers[target.name] = TargetWorker(
                 config: target, requests: requests, orchestrator: orchestrator, interval: config.controller.intervalSeconds,
@@ -100,22 +109,41 @@ public actor ControllerRuntime: StatusBackend {
         for (name, worker) in workers { views[name] = await worker.view }
     }
 
+    /// Each target's metric requests and orchestrator, or why it cannot be wired; throws when the
+    /// sources cannot be made at all.
     static func wire(_ config: Config, factory: OrchestratorFactory, context: SourceContext, elector: LeaderElector?) async throws(StartupError)
-        -> [(TargetConfig, [BoundRequest], any Orchestrator)]
+        -> [(TargetConfig, Result<([BoundRequest], any Orchestrator), StartupError>)]
     {
         let probes: [ProbeTarget]
         do { probes = try ConfigWiring.probeTargets(config, context: context) } catch { throw StartupError(error.description) }
-        var result: [(TargetConfig, [BoundRequest], any Orchestrator)] = []
+        var result: [(TargetConfig, Result<([BoundRequest], any Orchestrator), StartupError>)] = []
         for (target, probe) in zip(config.targets, probes) {
             do {
                 let orchestrator = try await ConfigWiring.orchestrator(for: target, in: config, factory: factory)
                 let gated: any Orchestrator = elector.map { LeaderGatedOrchestrator(base: orchestrator, elector: $0) } ?? orchestrator
-                result.append((target, probe.values, gated))
+                result.append((target, .success((probe.values, gated))))
             } catch {
-                throw StartupError(error.description)
+                result.append((target, .failure(StartupError(error.description))))
             }
         }
         return result
+    }
+
+    /// The wired targets: one of the cluster's that cannot be wired is left out and named in
+    /// `refused`; one of the file's throws.
+    static func keepWired(
+        _ results: [(TargetConfig, Result<([BoundRequest], any Orchestrator), StartupError>)], fileNames: Set<String>,
+        refused: inout [String: String]
+    ) throws(StartupError) -> [(TargetConfig, [BoundRequest], any Orchestrator)] {
+        var wired: [(TargetConfig, [BoundRequest], any Orchestrator)] = []
+        for (target, result) in results {
+            switch result {
+            case .success(let (requests, orchestrator)): wired.append((target, requests, orchestrator))
+            case .failure(let error) where !fileNames.contains(target.name): refused[target.name] = error.description
+            case .failure(let error): throw error
+            }
+        }
+        return wired
     }
 
     /// The lease store of `controller.leaderElection` through its orchestrator's current client
@@ -186,6 +214,7 @@ public actor ControllerRuntime: StatusBackend {
         if workers[name] === worker { views[name] = await worker.view }
         statusVersion?.noteTick()
         record(report, now: now)
+        observer?.ticked(report, mode: mode)
         deps.metrics.recordTick(seconds: max(0, deps.clock.now().timeIntervalSince(started)))
         ticked.insert(name)
         return report
@@ -305,22 +334,29 @@ public actor ControllerRuntime: StatusBackend {
     // MARK: Reload
 
     /// Takes a new config: rejected (the old one keeps running, the error shows in the status)
-    /// when it does not validate or cannot be wired, or when it changes the status listener or
-    /// the decision log (those need a restart).
+    /// when it does not validate or cannot be wired, or when it changes the status listener, the
+    /// decision log, leader election or `controller.scalingTargets` (those need a restart).
+    /// The cluster's targets stay; one whose name the file now uses is dropped (a name conflict).
     @discardableResult
     public func reload(_ result: Result<Config, ConfigErrors>) async -> Bool {
         let now = now()
-        let new: Config
+        let file: Config
         switch result {
         case .failure(let errors):
             return rejectReload("\(errors.problems.count) problem(s): " + errors.problems.map(\.description).joined(separator: "; "), now: now)
-        case .success(let config): new = config
+        case .success(let config): file = config
         }
-        if new.controller.status != config.controller.status || new.controller.decisionLog.path != config.controller.decisionLog.path
-            || new.controller.leaderElection != config.controller.leaderElection
+        if file.controller.status != config.controller.status || file.controller.decisionLog.path != config.controller.decisionLog.path
+            || file.controller.leaderElection != config.controller.leaderElection
+            || file.controller.scalingTargets != config.controller.scalingTargets
         {
-            return rejectReload("controller.status, controller.decisionLog.path and controller.leaderElection cannot change without a restart", now: now)
+            return rejectReload(
+                "controller.status, controller.decisionLog.path, controller.leaderElection and controller.scalingTargets cannot change without a restart",
+                now: now)
         }
+        var new = file
+        let fileNames = Set(file.targets.map(\.name))
+        new.targets = file.targets + clusterTargets.filter { !fileNames.contains($0.name) }
         // Every orchestrator's settings are compared and its kubeconfig read again, as at start-up:
         // a changed kubeconfig, context or credential gets a new client, a missing one rejects the
         // reload, and nothing changes until the whole new config is wired.
@@ -328,7 +364,11 @@ public actor ControllerRuntime: StatusBackend {
         let wired: [(TargetConfig, [BoundRequest], any Orchestrator)]
         let leaseStore: (any LeaseStore)?
         do {
-            wired = try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector)
+            var refused: [String: String] = [:]
+            // A cluster target that cannot be wired is left out (its status says why); a file target rejects the reload.
+            wired = try Self.keepWired(
+                try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector), fileNames: fileNames,
+                refused: &refused)
             leaseStore = try await Self.leaseStore(new, factory: deps.factory, elector: deps.elector)
         } catch {
             await deps.factory.abortReload()
@@ -341,6 +381,22 @@ public actor ControllerRuntime: StatusBackend {
             await deps.elector?.use(store: leaseStore)
         }
         await deps.factory.commitReload()
+        fileTargets = file.targets
+        new.targets = wired.map(\.0)
+        let (removed, needBackfill) = await install(new, wired: wired)
+        generation += 1
+        configError = nil
+        let detail = "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
+            + (replacedClients.isEmpty ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
+        audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
+        deps.logger.notice("config reloaded", metadata: ["generation": "\(generation)", "path": "\(configPath)", "detail": "\(detail)"])
+        if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
+        return true
+    }
+
+    /// Makes `new` the config in force with the wired targets: existing workers are reconfigured,
+    /// new ones made, removed ones released. Returns the removed targets and those to backfill.
+    private func install(_ new: Config, wired: [(TargetConfig, [BoundRequest], any Orchestrator)]) async -> (removed: [String], backfill: [String]) {
         var newWorkers: [String: TargetWorker] = [:]
         var needBackfill: [String] = []
         for (target, requests, orchestrator) in wired {
@@ -364,15 +420,63 @@ public actor ControllerRuntime: StatusBackend {
         order = new.targets.map(\.name)
         ticked = ticked.filter { newWorkers[$0] != nil }
         config = new
-        generation += 1
-        configError = nil
-        let detail = "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
-            + (replacedClients.isEmpty ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
-        audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
-        deps.logger.notice("config reloaded", metadata: ["generation": "\(generation)", "path": "\(configPath)", "detail": "\(detail)"])
-        if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
-        return true
+        return (removed, needBackfill)
     }
+
+    // MARK: Cluster targets
+
+    /// The names the config file's targets use (a `ScalingTarget` of the same name is refused).
+    public var fileTargetNames: [String] { fileTargets.map(\.name) }
+
+    /// Runs `targets` (from `ScalingTarget` objects) beside the file's: new ones start, changed ones
+    /// are reconfigured, missing ones stop. Uses the orchestrators' current clients (no kubeconfig
+    /// is read again). Returns why each target that is not running could not run: its name is the
+    /// file's, or it cannot be wired.
+    @discardableResult
+    public func setClusterTargets(_ targets: [TargetConfig]) async -> [String: String] {
+        let now = now()
+        var refused: [String: String] = [:]
+        let fileNames = Set(fileTargets.map(\.name))
+        var new = config
+        new.targets = fileTargets
+        for target in targets {
+            if fileNames.contains(target.name) {
+                refused[target.name] = "the config file (\(configPath)) already has a target named '\(target.name)'"
+            } else {
+                new.targets.append(target)
+            }
+        }
+        let wired: [(TargetConfig, [BoundRequest], any Orchestrator)]
+        do {
+            wired = try Self.keepWired(
+                try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector), fileNames: fileNames,
+                refused: &refused)
+        } catch {
+            for target in targets where refused[target.name] == nil { refused[target.name] = error.description }
+            deps.logger.error("cluster targets: wiring failed; the running targets keep running", metadata: ["error": "\(error)"])
+            return refused
+        }
+        clusterTargets = wired.map(\.0).filter { !fileNames.contains($0.name) }
+        new.targets = wired.map(\.0)
+        let before = Set(order)
+        let (removed, needBackfill) = await install(new, wired: wired)
+        let added = order.filter { !before.contains($0) }
+        if !added.isEmpty || !removed.isEmpty || !needBackfill.isEmpty {
+            var parts: [String] = []
+            if !added.isEmpty { parts.append("added \(added.joined(separator: ", "))") }
+            if !removed.isEmpty { parts.append("removed \(removed.joined(separator: ", "))") }
+            let changed = needBackfill.filter { before.contains($0) }
+            if !changed.isEmpty { parts.append("changed \(changed.joined(separator: ", "))") }
+            let detail = "ScalingTarget objects: " + parts.joined(separator: "; ")
+            audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "cluster"))
+            deps.logger.notice("cluster targets changed", metadata: ["detail": "\(detail)"])
+        }
+        if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
+        return refused
+    }
+
+    /// Starts telling `observer` of every tick and audited change.
+    public func observe(with observer: any RuntimeObserver) { self.observer = observer }
 
     private func rejectReload(_ message: String, now: Double) -> Bool {
         configError = message
@@ -387,6 +491,7 @@ public actor ControllerRuntime: StatusBackend {
     /// override, config, safety state) goes through here.
     private func audit(_ event: AuditEvent) {
         statusVersion?.noteChange()
+        observer?.audited(event)
         do { try deps.store.appendAudit(event) } catch {
             deps.logger.error("audit log write failed", metadata: ["error": "\(error)", "event": "\(event.detail)"])
         }
@@ -400,7 +505,11 @@ public actor ControllerRuntime: StatusBackend {
 
     // MARK: StatusBackend
 
-    public func isReady() async -> Bool { !order.isEmpty && order.allSatisfy { ticked.contains($0) } }
+    /// Every target has ticked once; with `controller.scalingTargets`, no target at all is ready too
+    /// (the cluster may declare none yet).
+    public func isReady() async -> Bool {
+        (!order.isEmpty || config.controller.scalingTargets != nil) && order.allSatisfy { ticked.contains($0) }
+    }
 
     public func status() async -> StatusSnapshot {
         let leader = await deps.elector?.isLeader ?? true
@@ -413,6 +522,12 @@ public actor ControllerRuntime: StatusBackend {
     }
 
     public func targetSummaries() async -> [TargetSummary] { summaries() }
+
+    /// A running target's summary and last decision (what a `ScalingTarget`'s status shows).
+    public func targetState(_ name: String) -> (summary: TargetSummary, last: DecisionRecord?)? {
+        guard let summary = summary(name, now: now()) else { return nil }
+        return (summary, views[name]?.last)
+    }
 
     private func summaries() -> [TargetSummary] {
         let now = now()

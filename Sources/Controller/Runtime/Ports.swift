@@ -36,3 +36,10 @@ public protocol MetricsRecorder: Sendable {
     /// A live write of the count failed (`kind`: the orchestrator's error kind, or `deadline`).
     func recordWriteFailure(target: String, kind: String)
 }
+
+/// Told by the runtime of each tick and each audited change (mode, override, safety, config), on
+/// the runtime's actor: an implementation queues what it needs and returns at once.
+public protocol RuntimeObserver: Sendable {
+    func ticked(_ report: TickReport, mode: RunMode)
+    func audited(_ event: AuditEvent)
+}

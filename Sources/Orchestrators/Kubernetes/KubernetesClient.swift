@@ -32,6 +32,8 @@ public final class KubernetesClient: Sendable {
     let tokenSource: TokenSource?
     /// One informer per watched collection, shared by the targets in it.
     let informers = Mutex<[KubernetesCollection: KubernetesInformer]>([:])
+    /// Stops the other informers made on this client (the `ScalingTarget` watch) when it is retired.
+    let otherInformers = Mutex<[@Sendable () -> Void]>([])
     /// `timeoutSeconds` asked of each watch.
     static let watchSeconds = 300
 
@@ -64,6 +66,7 @@ public final class KubernetesClient: Sendable {
     /// Retires a client that a reload replaced: its watches end and its HTTP clients close.
     public func stop() async {
         for informer in informers.withLock({ Array($0.values) }) { informer.stop() }
+        for stop in otherInformers.withLock({ $0 }) { stop() }
         try? await shutdown()
     }
 

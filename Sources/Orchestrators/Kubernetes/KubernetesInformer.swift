@@ -1,19 +1,58 @@
 import Foundation
 import Synchronization
 
-/// A collection of workloads of one built-in kind in one namespace (`deployments.apps` in `shop`).
+/// A collection of objects of one kind in one namespace (`deployments.apps` in `shop`), or in
+/// every namespace when `namespace` is empty.
 public struct KubernetesCollection: Hashable, Sendable, CustomStringConvertible {
     public var group: String
     public var version: String
     public var resource: String
+    /// Empty: every namespace.
     public var namespace: String
+
+    public init(group: String, version: String, resource: String, namespace: String) {
+        self.group = group
+        self.version = version
+        self.resource = resource
+        self.namespace = namespace
+    }
 
     var path: String {
         let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-        return "\(prefix)/namespaces/\(namespace)/\(resource)"
+        return namespace.isEmpty ? "\(prefix)/\(resource)" : "\(prefix)/namespaces/\(namespace)/\(resource)"
     }
 
-    public var description: String { "\(resource).\(group.isEmpty ? "core" : group) in namespace \(namespace)" }
+    public var description: String {
+        "\(resource).\(group.isEmpty ? "core" : group) in " + (namespace.isEmpty ? "every namespace" : "namespace \(namespace)")
+    }
+}
+
+/// The metadata of an object as a LIST or watch carries it.
+public struct KubernetesObjectMeta: Decodable, Sendable, Equatable {
+    public var name: String?
+    public var namespace: String?
+    public var uid: String?
+    public var resourceVersion: String?
+    public var generation: Int?
+}
+
+/// An object an informer keeps: decoded from a LIST item or a watch event's object.
+public protocol KubernetesListItem: Decodable, Sendable, Equatable {
+    var metadata: KubernetesObjectMeta? { get }
+}
+
+/// A workload as a watch keeps it.
+public struct WorkloadItem: KubernetesListItem {
+    public var metadata: KubernetesObjectMeta?
+    var spec: WorkloadObject.Spec?
+    var status: WorkloadObject.Status?
+
+    /// Built-in kinds omit `readyReplicas` when it is 0.
+    var informed: InformedWorkload {
+        InformedWorkload(
+            replicas: spec?.replicas, readyReplicas: status?.readyReplicas ?? 0, resourceVersion: metadata?.resourceVersion,
+            uid: metadata?.uid)
+    }
 }
 
 /// What a watch says of one workload.
@@ -22,7 +61,11 @@ struct InformedWorkload: Sendable, Equatable {
     /// 0 when the object omits it (built-in kinds do, at 0).
     var readyReplicas: Int
     var resourceVersion: String?
+    var uid: String?
 }
+
+/// The informer of workloads of a built-in kind, whose reads serve each tick.
+public typealias KubernetesInformer = KubernetesObjectInformer<WorkloadItem>
 
 /// Something to say about background work, for the controller's log.
 public struct BackgroundNote: Sendable, Equatable {
@@ -44,15 +87,16 @@ public protocol OrchestratorBackgroundWork: Sendable {
     func run(report: @escaping @Sendable (BackgroundNote) -> Void) async
 }
 
-/// Keeps the workloads of one collection in memory from a LIST and then a WATCH, the way a
-/// Kubernetes informer does, so that reading a target's scale each tick costs no request.
+/// Keeps the objects of one collection in memory from a LIST and then a WATCH, the way a
+/// Kubernetes informer does: the workloads each tick reads without a request, and the
+/// `ScalingTarget` objects the controller runs.
 ///
-/// While the watch is open the cache is current (the API server pushes every change); whenever it
+/// For workloads: while the watch is open the cache is current (the API server pushes every change); whenever it
 /// is not (before the first LIST, after an error, while reconnecting) `workload(named:)` answers
 /// `nil` and the orchestrator reads with a GET as before, so a broken watch costs requests, never
 /// correctness. A watch ended by the server resumes from the last version seen; `410 Expired`
 /// lists again. Missing `list`/`watch` permission is reported once and retried with back-off.
-public final class KubernetesInformer: OrchestratorBackgroundWork {
+public final class KubernetesObjectInformer<Item: KubernetesListItem>: OrchestratorBackgroundWork {
     public let collection: KubernetesCollection
     let client: KubernetesClient
     /// Asked of the API server per watch (`timeoutSeconds`); it then ends the watch and this resumes.
@@ -60,7 +104,8 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
     let pageSize: Int
 
     struct State {
-        var objects: [String: InformedWorkload] = [:]
+        /// By name, or `namespace/name` when the collection spans every namespace.
+        var objects: [String: Item] = [:]
         var live = false
         var resourceVersion: String?
         var lists = 0
@@ -78,19 +123,33 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
     }
 
     let state = Mutex(State())
+    /// Yields after every LIST and every change a watch reports (the newest only is kept).
+    public let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
 
-    init(client: KubernetesClient, collection: KubernetesCollection, watchSeconds: Int = 300, pageSize: Int = 500) {
+    public init(client: KubernetesClient, collection: KubernetesCollection, watchSeconds: Int = 300, pageSize: Int = 500) {
         self.client = client
         self.collection = collection
         self.watchSeconds = watchSeconds
         self.pageSize = pageSize
+        (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The objects as last listed and watched, and whether the watch is open now (when it is not,
+    /// they may be out of date).
+    public var snapshot: (live: Bool, objects: [String: Item]) { state.withLock { ($0.live, $0.objects) } }
+
+    /// The key of an object: its name, or `namespace/name` in a collection of every namespace.
+    func key(_ metadata: KubernetesObjectMeta?) -> String? {
+        guard let name = metadata?.name else { return nil }
+        return collection.namespace.isEmpty ? "\(metadata?.namespace ?? "")/\(name)" : name
     }
 
     public var workDescription: String { "kubernetes watch of \(collection)" }
 
-    /// The workload as the open watch last reported it; `nil` when the watch is not open or the
+    /// The object as the open watch last reported it; `nil` when the watch is not open or the
     /// object is not in the collection.
-    func workload(named name: String) -> InformedWorkload? {
+    func object(named name: String) -> Item? {
         state.withLock { $0.live ? $0.objects[name] : nil }
     }
 
@@ -176,16 +235,16 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
 
     /// Every object of the collection, page by page; the cache is replaced and live afterwards.
     private func list() async throws -> Int {
-        var objects: [String: InformedWorkload] = [:]
+        var objects: [String: Item] = [:]
         var token: String?
         var version: String?
         repeat {
             var path = collection.path + "?limit=\(pageSize)"
             if let token { path += "&continue=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? token) }
             let call = callFor(path: path, verb: "list")
-            let page = try client.decode(WorkloadList.self, from: try await client.send(call), call: call)
+            let page = try client.decode(ObjectList<Item>.self, from: try await client.send(call), call: call)
             for item in page.items {
-                if let name = item.metadata?.name { objects[name] = item.informed }
+                if let key = key(item.metadata) { objects[key] = item }
             }
             version = page.metadata?.resourceVersion
             token = page.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
@@ -200,6 +259,7 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
             $0.lists += 1
             $0.lastError = nil
         }
+        changed.yield()
         return objects.count
     }
 
@@ -237,29 +297,34 @@ public final class KubernetesInformer: OrchestratorBackgroundWork {
     private enum Applied { case applied, expired }
 
     private func apply(_ line: [UInt8], call: KubernetesAPICall) throws -> Applied {
-        let event = try client.decode(WatchEvent.self, from: line, call: call)
-        let name = event.object.metadata?.name
-        let version = event.object.metadata?.resourceVersion
+        let event = try client.decode(WatchEvent<Item>.self, from: line, call: call)
+        let key = key(event.object?.metadata)
+        let version = event.object?.metadata?.resourceVersion
         switch event.type {
         case "ADDED", "MODIFIED":
-            guard let name else { throw OrchestratorError(.decode, "GET \(call.path): a \(event.type) event without metadata.name") }
+            guard let key, let object = event.object else {
+                throw OrchestratorError(.decode, "GET \(call.path): a \(event.type) event without metadata.name")
+            }
             update {
-                $0.objects[name] = event.object.informed
+                $0.objects[key] = object
                 if let version { $0.resourceVersion = version }
                 $0.events += 1
             }
+            changed.yield()
         case "DELETED":
             update {
-                if let name { $0.objects[name] = nil }
+                if let key { $0.objects[key] = nil }
                 if let version { $0.resourceVersion = version }
                 $0.events += 1
             }
+            changed.yield()
         case "BOOKMARK":
             update { if let version { $0.resourceVersion = version } }
         case "ERROR":
-            if event.object.code == 410 { return .expired }
-            let code = event.object.code.map { "\($0) " } ?? ""
-            throw OrchestratorError(.serverError, "GET \(call.path): the watch ended with an error: \(code)\(event.object.reason ?? "") \(event.object.message ?? "")")
+            let status = event.status
+            if status?.code == 410 { return .expired }
+            let code = status?.code.map { "\($0) " } ?? ""
+            throw OrchestratorError(.serverError, "GET \(call.path): the watch ended with an error: \(code)\(status?.reason ?? "") \(status?.message ?? "")")
         default:
             throw OrchestratorError(.decode, "GET \(call.path): unknown watch event type \"\(event.type)\"")
         }
@@ -284,48 +349,41 @@ public struct KubernetesInformerStatus: Sendable, Equatable {
     public var lastError: String?
 }
 
-struct WorkloadList: Decodable {
+struct ObjectList<Item: Decodable>: Decodable {
     struct Metadata: Decodable {
         var resourceVersion: String?
         var `continue`: String?
     }
     var metadata: Metadata?
-    var items: [WatchedObject]
+    var items: [Item]
 }
 
-struct WatchEvent: Decodable {
-    var type: String
-    var object: WatchedObject
-}
-
-/// A workload as a LIST or watch event carries it, or the `Status` of an `ERROR` event (whose
-/// `status` is a string, so the workload status is decoded only when it is an object).
-struct WatchedObject: Decodable {
-    struct Metadata: Decodable {
-        var name: String?
-        var resourceVersion: String?
+/// A watch event: an object, or for `ERROR` the `Status` the server ends the watch with.
+struct WatchEvent<Item: Decodable>: Decodable {
+    struct Status: Decodable {
+        var code: Int?
+        var reason: String?
+        var message: String?
     }
-    var metadata: Metadata?
-    var spec: WorkloadObject.Spec?
-    var status: WorkloadObject.Status?
-    var code: Int?
-    var reason: String?
-    var message: String?
+    var type: String
+    var object: Item?
+    var status: Status?
 
-    enum CodingKeys: String, CodingKey { case metadata, spec, status, code, reason, message }
+    enum CodingKeys: String, CodingKey { case type, object }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try container.decodeIfPresent(Metadata.self, forKey: .metadata)
-        spec = try container.decodeIfPresent(WorkloadObject.Spec.self, forKey: .spec)
-        status = try? container.decodeIfPresent(WorkloadObject.Status.self, forKey: .status)
-        code = try container.decodeIfPresent(Int.self, forKey: .code)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
+        type = try container.decode(String.self, forKey: .type)
+        if type == "ERROR" {
+            status = try? container.decode(Status.self, forKey: .object)
+        } else {
+            object = try container.decode(Item.self, forKey: .object)
+        }
     }
+}
 
-    /// Built-in kinds omit `readyReplicas` when it is 0.
-    var informed: InformedWorkload {
-        InformedWorkload(replicas: spec?.replicas, readyReplicas: status?.readyReplicas ?? 0, resourceVersion: metadata?.resourceVersion)
-    }
+extension KubernetesObjectInformer where Item == WorkloadItem {
+    /// The workload as the open watch last reported it; `nil` when the watch is not open or the
+    /// workload is not in the collection.
+    func workload(named name: String) -> InformedWorkload? { object(named: name)?.informed }
 }

@@ -11,8 +11,8 @@ struct ScaleObject: Decodable {
 
 struct WorkloadObject: Decodable {
     struct Metadata: Decodable { var resourceVersion: String? }
-    struct Spec: Decodable { var replicas: Int? }
-    struct Status: Decodable { var readyReplicas: Int? }
+    struct Spec: Decodable, Sendable, Equatable { var replicas: Int? }
+    struct Status: Decodable, Sendable, Equatable { var readyReplicas: Int? }
     var metadata: Metadata?
     var spec: Spec?
     var status: Status?
