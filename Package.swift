@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "ForescaleTestKit"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "ForescaleTestKit"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "ConfigTests", dependencies: ["ForescaleConfig", "Endpoints", "Pipeline", "Planner", "MetricSources"],
+            name: "ConfigTests", dependencies: ["ForescaleConfig", "Endpoints", "JSON", "Pipeline", "Planner", "MetricSources", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Pipeline", "Planner", "ForescaleTestKit"]),
         .testTarget(
@@ -177,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "KubernetesIntegrationTests",
             dependencies: [
-                "Orchestrators", "Controller", "ForescaleConfig", "ForescaleTestKit", "Planner", "MetricSources",
+                "Orchestrators", "Controller", "ForescaleConfig", "ForescaleTestKit", "JSON", "Pipeline", "Planner", "MetricSources",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -26,7 +26,7 @@ public struct ScalingTargetService: Service {
     let elector: LeaderElector?
     let clock: any ControlClock
     let logger: Logger
-    let state: ScalingTargetSync
+    public let state: ScalingTargetSync
 
     public init(
         runtime: ControllerRuntime, factory: OrchestratorFactory, config: ScalingTargetsConfig, settings: KubernetesSettings,
@@ -60,7 +60,7 @@ public struct ScalingTargetService: Service {
 
     /// Watches the objects through the orchestrator's current client; when a reload retires that
     /// client (the watch ends), starts again on the new one.
-    func watch() async {
+    public func watch() async {
         var failures = 0
         while !Task.isCancelled {
             let client: KubernetesClient
@@ -105,7 +105,7 @@ public struct ScalingTargetService: Service {
     }
 
     /// Writes what changed since the last flush (the leader only).
-    func flush() async {
+    public func flush() async {
         let notes = state.notes.drain()
         guard await elector?.isLeader ?? true else { return }
         let client: KubernetesClient

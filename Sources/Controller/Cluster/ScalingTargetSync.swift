@@ -28,6 +28,9 @@ public actor ScalingTargetSync {
     let instance: String
     nonisolated let interval: Double
     nonisolated let notes = RuntimeNotes()
+    /// Yields after each `apply` (the newest only is kept), for whoever waits on the objects' effect.
+    public nonisolated let applies: AsyncStream<Void>
+    private nonisolated let appliedSignal: AsyncStream<Void>.Continuation
     /// Status writes per second, in all (a 1,000-target cluster is not flooded).
     let writesPerSecond: Double
     /// A status whose significant part is unchanged is refreshed this often.
@@ -56,6 +59,7 @@ public actor ScalingTargetSync {
         self.writesPerSecond = writesPerSecond
         self.refreshSeconds = refreshSeconds
         self.wouldScaleSeconds = wouldScaleSeconds
+        (applies, appliedSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Validates every object and hands the valid ones to the runtime (only when they changed:
@@ -118,7 +122,11 @@ public actor ScalingTargetSync {
             reportedProblems[key] = nil
         }
         entries = next
+        appliedSignal.yield()
     }
+
+    /// Each object's state, by `namespace/name`.
+    public var states: [String: ScalingTargetState] { entries.mapValues(\.state) }
 
     static func kubernetesTarget(kind: KubernetesKind, namespace: String, name: String, apiVersion: String?, resource: String?) -> KubernetesTarget? {
         switch kind {

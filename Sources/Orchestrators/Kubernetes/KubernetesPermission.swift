@@ -16,7 +16,7 @@ public struct KubernetesPermission: Sendable, Hashable, Comparable, CustomString
 
     public var description: String { "\(verb) \(group.isEmpty ? "core" : group)/\(resource)" }
 
-    /// Every call the Kubernetes adapter and leader election make on built-in kinds.
+    /// Every call the Kubernetes adapter, leader election and the `ScalingTarget` service make.
     /// `Deploy/kubernetes` RBAC must grant exactly these (checked by a test); custom resources with a
     /// scale subresource need `get`/`patch` on `<resource>/scale` and `get` on `<resource>` added by the operator.
     public static let required: Set<KubernetesPermission> = {
@@ -32,6 +32,12 @@ public struct KubernetesPermission: Sendable, Hashable, Comparable, CustomString
         for verb in ["get", "create", "update"] {
             all.insert(.init(group: "coordination.k8s.io", resource: "leases", verb: verb))
         }
+        // `controller.scalingTargets`: the objects' LIST+WATCH, their status, and Events.
+        all.insert(.init(group: ScalingTargetResource.group, resource: ScalingTargetResource.resource, verb: "list"))
+        all.insert(.init(group: ScalingTargetResource.group, resource: ScalingTargetResource.resource, verb: "watch"))
+        all.insert(.init(group: ScalingTargetResource.group, resource: ScalingTargetResource.resource + "/status", verb: "patch"))
+        all.insert(.init(group: "", resource: "events", verb: "create"))
+        all.insert(.init(group: "", resource: "events", verb: "patch"))
         return all
     }()
 }
