@@ -157,7 +157,7 @@ struct AdminAPI: Sendable {
     /// One request; the status code and body, whatever the status.
     func request(
         _ method: String, _ path: String, json: String? = nil, contentType: String = "application/json",
-        timeoutSeconds: Double = 20
+        timeoutSeconds: Double = 20, accept: String = "application/json"
     ) async throws -> Answer {
         guard let token = RealAPIServer.adminToken else {
             throw Failure(description: "no admin token in \(RealAPIServer.directory)")
@@ -168,7 +168,7 @@ struct AdminAPI: Sendable {
         let output = scratch.appendingPathComponent("body")
         var arguments = [
             "curl", "-sS", "--max-time", String(timeoutSeconds), "--cacert", RealAPIServer.certificateAuthority,
-            "-H", "Authorization: Bearer \(token)", "-H", "Accept: application/json",
+            "-H", "Authorization: Bearer \(token)", "-H", "Accept: \(accept)",
             "-X", method, "-o", output.path, "-w", "%{http_code}",
         ]
         if let json {

@@ -47,7 +47,6 @@ public struct ScalingTargetService: Service {
     var flushSeconds: Double { min(15, max(1, state.interval / 3)) }
 
     public func run() async throws {
-        await runtime.observe(with: state.notes)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.watch() }
@@ -59,8 +58,10 @@ public struct ScalingTargetService: Service {
     }
 
     /// Watches the objects through the orchestrator's current client; when a reload retires that
-    /// client (the watch ends), starts again on the new one.
+    /// client (the watch ends), starts again on the new one. From the start, the runtime's ticks
+    /// and audited changes are queued for the Events of the next flush.
     public func watch() async {
+        await runtime.observe(with: state.notes)
         var failures = 0
         while !Task.isCancelled {
             let client: KubernetesClient

@@ -65,7 +65,8 @@ public struct ScalingTargetStatus: Sendable, Equatable, Encodable {
     public var reactiveReplicas: Int?
     /// The forecast at a glance: `41/s (p90 55/s)`.
     public var forecast: String?
-    /// The last decision's first reason code.
+    /// The last decision's first reason code (`scale_up_limited`, `within_tolerance`, …), or
+    /// `planned` when the plan went through unmodified.
     public var lastReason: String?
     public var conditions: [Condition]
     public var lastDecision: LastDecision?
@@ -174,7 +175,7 @@ public enum ScalingTargetStatusBuilder {
         }
         if let last {
             let decision = last.decision
-            status.lastReason = decision.reasons.first?.rawValue
+            status.lastReason = decision.reasons.first?.rawValue ?? "planned"
             if let forecast = last.forecast {
                 status.forecast = "\(ConfigText.rate(forecast.p50)) (p\(Int((forecast.upperQuantile * 100).rounded())) \(ConfigText.rate(forecast.upper)))"
             }
