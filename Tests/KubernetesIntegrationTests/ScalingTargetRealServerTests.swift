@@ -36,6 +36,21 @@ struct ScalingTargetRealServerTests {
         }
     }
 
+    /// A fresh namespace whose ScalingTarget objects are deleted afterwards (the namespace itself
+    /// stays `Terminating` without a controller-manager, and its objects would otherwise be seen by
+    /// any controller watching every namespace of this server).
+    func withObjects(_ body: (String) async throws -> Void) async throws {
+        try await withNamespace { ns in
+            do {
+                try await body(ns)
+            } catch {
+                _ = try? await admin.request("DELETE", Self.path(ns))
+                throw error
+            }
+            _ = try? await admin.request("DELETE", Self.path(ns))
+        }
+    }
+
     static func installCRD() async throws {
         try await RealAPIServer.require()
         if let problem = await crd.value { throw AdminAPI.Failure(description: "installing the ScalingTarget CRD: \(problem)") }
@@ -130,7 +145,7 @@ struct ScalingTargetRealServerTests {
     @Test("the CRD's schema rejects a negative or zero count and an unknown mode at the API server", .realAPIServer)
     func schemaRejectsObviousMistakes() async throws {
         try await Self.installCRD()
-        try await withNamespace { ns in
+        try await withObjects { ns in
             let bad = try await admin.request(
                 "POST", Self.path(ns), json: Self.object("bad", spec: #"{"scale":{"name":"x"},"replicas":{"min":-1,"max":0},"metrics":{},"mode":"sometimes"}"#))
             #expect(bad.status == 422, "\(bad.text)")
@@ -147,7 +162,7 @@ struct ScalingTargetRealServerTests {
         .realAPIServer)
     func endToEnd() async throws {
         try await Self.installCRD()
-        try await withNamespace { ns in
+        try await withObjects { ns in
             _ = try await admin.createDeployment(ns, "orders", replicas: 1)
             try await admin.bindRole("forescale-scaler", rules: try Self.deployRules(), in: ns)
             try await admin.must("POST", Self.path(ns), json: Self.object("orders", spec: Self.ordersSpec))
@@ -290,7 +305,7 @@ struct ScalingTargetRealServerTests {
     @Test("without one permission of Deploy/'s rules the error names the verb, resource, group and namespace", .realAPIServer)
     func missingPermissionIsNamed() async throws {
         try await Self.installCRD()
-        try await withNamespace { ns in
+        try await withObjects { ns in
             let rules = try Self.deployRules().filter { ($0["resources"] as? [String]) != ["scalingtargets/status"] }
             try await admin.bindRole("forescale-scaler-but-status", rules: rules, in: ns)
             try await admin.must("POST", Self.path(ns), json: Self.object("orders", spec: Self.ordersSpec))

@@ -170,7 +170,7 @@ extension ControllerApp {
               case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else { return nil }
         return ScalingTargetService(
             runtime: runtime, factory: factory, config: cluster, settings: settings, elector: elector, clock: clock, logger: logger,
-            instance: LeaderElectionSettings.defaultIdentity(), interval: config.controller.intervalSeconds)
+            instance: await elector?.identity ?? LeaderElectionSettings.defaultIdentity(), interval: config.controller.intervalSeconds)
     }
 }
 
