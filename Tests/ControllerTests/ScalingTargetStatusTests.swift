@@ -157,3 +157,30 @@ struct ScalingTargetStatusTests {
         #expect(sink.created.withLock { $0.count } == 27, "one token back after five minutes")
     }
 }
+
+/// A thousand objects do not flood the API server.
+@Suite("ScalingTarget status writes")
+struct StatusWritesTests {
+    static func status(_ desired: Int, forecast: String = "1/s") -> ScalingTargetStatus {
+        ScalingTargetStatus(mode: "shadow", currentReplicas: 1, desiredReplicas: desired, forecast: forecast, conditions: [])
+    }
+
+    @Test("a thousand new statuses are written a budget at a time; unchanged ones never again; a change in meaning goes before refreshes")
+    func budgetAndOrder() {
+        let now = 1000.0
+        var candidates: [String: ScalingTargetStatus] = [:]
+        for index in 0..<1000 { candidates["ns/t\(index)"] = Self.status(2) }
+        var written: [String: (status: ScalingTargetStatus, atSeconds: Double)] = [:]
+        let first = StatusWrites.select(candidates, written: written, now: now, refreshSeconds: 300, limit: 6)
+        #expect(first.count == 6)
+        for key in candidates.keys { written[key] = (candidates[key]!, now) }
+        #expect(StatusWrites.select(candidates, written: written, now: now + 15, refreshSeconds: 300, limit: 6).isEmpty)
+        // New figures everywhere (not significant), one new count (significant).
+        for key in candidates.keys { candidates[key] = Self.status(2, forecast: "2/s") }
+        candidates["ns/t500"] = Self.status(9)
+        #expect(StatusWrites.select(candidates, written: written, now: now + 15, refreshSeconds: 300, limit: 6) == ["ns/t500"])
+        let later = StatusWrites.select(candidates, written: written, now: now + 300, refreshSeconds: 300, limit: 6)
+        #expect(later.count == 6 && later.first == "ns/t500")
+        #expect(StatusWrites.select(candidates, written: written, now: now + 300, refreshSeconds: 300, limit: 0).isEmpty)
+    }
+}

@@ -213,41 +213,61 @@ public actor ScalingTargetSync {
         // A token bucket of `writesPerSecond`, holding at most one second's worth plus one.
         writeBudget = min(writesPerSecond + 1, writeBudget + (lastFlushSeconds.map { now - $0 } ?? 1) * writesPerSecond)
         lastFlushSeconds = now
-        var due: [(key: String, entry: Entry, status: ScalingTargetStatus, urgent: Bool)] = []
+        var candidates: [String: ScalingTargetStatus] = [:]
         for (key, entry) in entries {
-            let previous = written[key]
             var summary: TargetSummary?
             var last: DecisionRecord?
             if entry.state == .running, let state = await runtime.targetState(entry.name) {
                 (summary, last) = (state.summary, state.last)
             }
-            let status = ScalingTargetStatusBuilder.status(
+            candidates[key] = ScalingTargetStatusBuilder.status(
                 generation: entry.generation, target: entry.name, state: entry.state, summary: summary, last: last, interval: interval,
-                previous: previous?.status, now: now)
-            guard let previous else { due.append((key, entry, status, true)); continue }
-            if previous.status == status { continue }
-            let urgent = previous.status.significant != status.significant
-            if urgent || now - previous.atSeconds >= refreshSeconds { due.append((key, entry, status, urgent)) }
+                previous: written[key]?.status, now: now)
         }
-        // What changed meaning first, then the oldest refreshes.
-        due.sort { ($0.urgent ? 0 : 1, written[$0.key]?.atSeconds ?? 0) < ($1.urgent ? 0 : 1, written[$1.key]?.atSeconds ?? 0) }
+        let chosen = StatusWrites.select(
+            candidates, written: written.mapValues { ($0.status, $0.atSeconds) }, now: now, refreshSeconds: refreshSeconds,
+            limit: Int(writeBudget.rounded(.down)))
+        writeBudget -= Double(chosen.count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        for item in due {
-            guard writeBudget >= 1 else { break }
-            writeBudget -= 1
+        for key in chosen {
+            guard let entry = entries[key], let status = candidates[key] else { continue }
             do {
-                let body = try encoder.encode(item.status)
-                try await client.patchScalingTargetStatus(namespace: item.entry.namespace, name: item.entry.name, status: Array(body))
-                written[item.key] = (item.status, now)
+                let body = try encoder.encode(status)
+                try await client.patchScalingTargetStatus(namespace: entry.namespace, name: entry.name, status: Array(body))
+                written[key] = (status, now)
             } catch let error as OrchestratorError where error.kind == .notFound {
                 continue  // deleted since the last watch event
             } catch {
-                logger.warning("could not write a ScalingTarget's status", metadata: ["object": "\(item.key)", "error": "\(error)"])
+                logger.warning("could not write a ScalingTarget's status", metadata: ["object": "\(key)", "error": "\(error)"])
             }
         }
     }
 
     /// What was last written to each object's status (for tests and the benchmark).
     public var writtenStatuses: [String: ScalingTargetStatus] { written.mapValues(\.status) }
+}
+
+/// Which statuses a flush writes. Pure.
+enum StatusWrites {
+    /// Never written and changed in meaning first, then refreshes due (unchanged in meaning, last
+    /// written `refreshSeconds` ago or more), oldest first; at most `limit`. A status identical
+    /// to the one written is never rewritten.
+    static func select(
+        _ candidates: [String: ScalingTargetStatus], written: [String: (status: ScalingTargetStatus, atSeconds: Double)], now: Double,
+        refreshSeconds: Double, limit: Int
+    ) -> [String] {
+        var urgent: [(String, Double)] = [], refresh: [(String, Double)] = []
+        for (key, status) in candidates {
+            guard let previous = written[key] else { urgent.append((key, -.infinity)); continue }
+            if previous.status == status { continue }
+            if previous.status.significant != status.significant {
+                urgent.append((key, previous.atSeconds))
+            } else if now - previous.atSeconds >= refreshSeconds {
+                refresh.append((key, previous.atSeconds))
+            }
+        }
+        let order = { (a: (String, Double), b: (String, Double)) in (a.1, a.0) < (b.1, b.0) }
+        return Array((urgent.sorted(by: order) + refresh.sorted(by: order)).prefix(max(0, limit)).map(\.0))
+    }
 }
