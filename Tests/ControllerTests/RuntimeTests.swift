@@ -277,6 +277,37 @@ struct RuntimeTests {
         }
     }
 
+    @Test("cluster targets run beside the file's: a file name is refused, a file reload keeps them or (taking a name) drops them, and an empty set stops them")
+    func clusterTargets() async throws {
+        try await Self.withHarness { h in
+            var extra = try #require(await h.runtime.config.targets.first)
+            extra.name = "extra"
+            var clash = extra
+            clash.name = "web"
+            let refused = await h.runtime.setClusterTargets([extra, clash])
+            #expect(refused.keys.sorted() == ["web"])
+            #expect(refused["web"]?.contains("already has a target named 'web'") == true, "\(refused)")
+            #expect(await h.runtime.targetNames == ["web", "extra"])
+            h.clock.advance(by: 15)
+            #expect(await h.runtime.tick(target: "extra")?.record != nil)
+            #expect(await h.runtime.status().configGeneration == 1, "cluster targets are not a config generation")
+
+            // A file reload keeps the cluster's targets.
+            #expect(await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath)))
+            #expect(await h.runtime.targetNames == ["web", "extra"])
+            // A file that now declares `extra` wins: the cluster's `extra` is dropped.
+            try h.configText("").replacingOccurrences(of: "- name: web", with: "- name: extra")
+                .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+            #expect(await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath)))
+            #expect(await h.runtime.targetNames == ["extra"])
+            #expect(await h.runtime.fileTargetNames == ["extra"])
+            // The next set from the cluster says why `extra` does not run; none stops them all.
+            #expect(await h.runtime.setClusterTargets([extra])["extra"]?.contains("already has a target named 'extra'") == true)
+            #expect(await h.runtime.setClusterTargets([]).isEmpty)
+            #expect(await h.runtime.targetNames == ["extra"])
+        }
+    }
+
     /// One tick at `rate` that must write.
     static func scaleOnce(_ h: Harness, rate: Double) async {
         h.served.withLock { $0.rate = rate }

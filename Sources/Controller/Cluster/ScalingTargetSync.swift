@@ -213,6 +213,13 @@ public actor ScalingTargetSync {
         // A token bucket of `writesPerSecond`, holding at most one second's worth plus one.
         writeBudget = min(writesPerSecond + 1, writeBudget + (lastFlushSeconds.map { now - $0 } ?? 1) * writesPerSecond)
         lastFlushSeconds = now
+        // A file reload may since have given a running object's name to a file target (the file wins).
+        let fileNames = Set(await runtime.fileTargetNames)
+        for (key, entry) in entries where entry.state == .running && fileNames.contains(entry.name) {
+            entries[key]?.state = .refused(
+                reason: "NameConflict", message: "the config file already has a target named '\(entry.name)'")
+            applied = nil  // the next watch event hands the objects to the runtime again
+        }
         var candidates: [String: ScalingTargetStatus] = [:]
         for (key, entry) in entries {
             var summary: TargetSummary?
