@@ -17,6 +17,8 @@ public final class ManualClock: ControlClock {
         var sleepers: [Sleeper] = []
         var sleeps: [Double] = []
         var nextID = 0
+        /// `waitForSleepers` calls: resumed (true) once that many sleepers wait, or (false) when cancelled.
+        var waiters: [(id: Int, count: Int, continuation: CheckedContinuation<Bool, Never>)] = []
     }
     private let state: NIOLockedValueBox<State>
 
@@ -45,12 +47,16 @@ public final class ManualClock: ControlClock {
         guard let id else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelled = state.withLockedValue { state -> Bool in
-                    if Task.isCancelled { return true }
+                let (cancelled, met) = state.withLockedValue { state -> (Bool, [CheckedContinuation<Bool, Never>]) in
+                    if Task.isCancelled { return (true, []) }
                     state.sleepers.append(Sleeper(id: id, deadline: state.now + seconds, continuation: continuation))
-                    return false
+                    let count = state.sleepers.count
+                    let met = state.waiters.filter { $0.count <= count }
+                    state.waiters.removeAll { $0.count <= count }
+                    return (false, met.map(\.continuation))
                 }
                 if cancelled { continuation.resume(throwing: CancellationError()) }
+                for waiter in met { waiter.resume(returning: true) }
             }
         } onCancel: {
             let sleeper = state.withLockedValue { state -> Sleeper? in
@@ -72,15 +78,31 @@ public final class ManualClock: ControlClock {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
-    /// Waits until at least `count` sleepers are suspended, polling every millisecond of real time
-    /// for at most `timeoutSeconds` (the code under test may be doing real I/O meanwhile).
+    /// Waits until at least `count` sleepers are suspended: returns `true` as soon as the code under
+    /// test calls `sleep` often enough (no polling, no real-time wait), `false` if the waiting task
+    /// is cancelled first (a test's time limit).
     @discardableResult
-    public func waitForSleepers(_ count: Int = 1, timeoutSeconds: Double = 10) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
-            if sleeperCount >= count { return true }
-            try? await Task.sleep(nanoseconds: 1_000_000)
+    public func waitForSleepers(_ count: Int = 1) async -> Bool {
+        let id = state.withLockedValue { state -> Int in
+            state.nextID += 1
+            return state.nextID
         }
-        return sleeperCount >= count
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let resume: Bool? = state.withLockedValue { state in
+                    if state.sleepers.count >= count { return true }
+                    if Task.isCancelled { return false }
+                    state.waiters.append((id, count, continuation))
+                    return nil
+                }
+                if let resume { continuation.resume(returning: resume) }
+            }
+        } onCancel: {
+            let waiter = state.withLockedValue { state -> CheckedContinuation<Bool, Never>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(returning: false)
+        }
     }
 }

@@ -284,13 +284,15 @@ struct DecisionLogWriterTests {
 
     @Test(.timeLimit(.minutes(1))) func writerStopsOnCancellationAfterDraining() async throws {
         try await withLog { log, _ throws in
-            // Cancelled while idle: returns.
+            // Cancelled while idle (it has committed what it was given and waits for more): returns.
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await log.runWriter() }
-                try? await Task.sleep(for: .milliseconds(50))
+                log.enqueue(makeRecord(time: -1))
+                await log.flush()
                 group.cancelAll()
                 await group.waitForAll()
             }
+            #expect(try allDecisions(log).count == 1)
             // Cancelled with a backlog of several batches: everything is still committed.
             for index in 0..<2600 { log.enqueue(makeRecord(time: Double(index))) }
             await withTaskGroup(of: Void.self) { group in
@@ -299,7 +301,7 @@ struct DecisionLogWriterTests {
                 await group.waitForAll()
             }
             #expect(log.pendingCount == 0)
-            #expect(try allDecisions(log).count == 2600)
+            #expect(try allDecisions(log).count == 2601)
         }
     }
 

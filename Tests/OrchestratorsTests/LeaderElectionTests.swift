@@ -52,7 +52,7 @@ struct LeaderElectionTests {
     @Test func renewKeepsAcquireTimeAndTransitions() throws {
         var a = machine("a")
         _ = a.event(.tick, now: Self.t0)
-        guard case .create(let created) = a.event(.read(nil), now: Self.t0) else { return }
+        guard case .create(let created) = a.event(.read(nil), now: Self.t0) else { Issue.record("expected a create of the free lease"); return }
         let first = stored(created, version: "1")
         _ = a.event(.written(first), now: Self.t0)
         _ = a.event(.tick, now: Self.t0 + 2)
@@ -65,7 +65,7 @@ struct LeaderElectionTests {
     @Test func leaderStepsDownWhenRenewFailsPastTheDeadline() throws {
         var a = machine("a")
         _ = a.event(.tick, now: Self.t0)
-        guard case .create(let created) = a.event(.read(nil), now: Self.t0) else { return }
+        guard case .create(let created) = a.event(.read(nil), now: Self.t0) else { Issue.record("expected a create of the free lease"); return }
         _ = a.event(.written(stored(created, version: "1")), now: Self.t0)
         let outage = OrchestratorError(.connection, "down")
         for second in stride(from: 2.0, through: 8, by: 2) {
