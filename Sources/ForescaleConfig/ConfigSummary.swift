@@ -6,8 +6,11 @@ public enum ConfigSummary {
     /// A header line, then a block per target.
     public static func render(_ config: Config, file: String) -> String {
         let count = config.targets.count
+        let cluster = config.controller.scalingTargets.map {
+            " (plus the ScalingTarget objects in \($0.namespace.map { "namespace \($0)" } ?? "every namespace") through orchestrator \($0.orchestrator))"
+        } ?? ""
         var lines = [
-            "\(file): valid — \(count) \(count == 1 ? "target" : "targets"), controller mode \(config.controller.mode.rawValue), interval \(ConfigValues.formatDuration(config.controller.intervalSeconds))",
+            "\(file): valid — \(count) \(count == 1 ? "target" : "targets")\(cluster), controller mode \(config.controller.mode.rawValue), interval \(ConfigValues.formatDuration(config.controller.intervalSeconds))",
         ]
         for target in config.targets {
             lines.append("")

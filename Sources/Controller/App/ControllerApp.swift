@@ -97,8 +97,15 @@ public struct ControllerApp: Sendable {
     }
 
     /// One tick of every target (at most `controller.concurrency` at once, no jitter), with the
-    /// decisions committed to the log before returning. Backfills first when asked.
+    /// decisions committed to the log before returning. Backfills first when asked. With
+    /// `controller.scalingTargets`, the objects are listed once first and run as targets.
     public func runOnce(backfill: Bool = true) async -> [TickReport] {
+        if let service = await scalingTargetService() {
+            // The ScalingTarget objects are listed once (no watch, no status or Event written).
+            do { try await service.loadOnce() } catch {
+                logger.error("could not list the ScalingTarget objects", metadata: ["error": "\(error)"])
+            }
+        }
         if backfill { _ = await runtime.backfill() }
         let names = await runtime.targetNames
         let limit = await runtime.config.controller.concurrency

@@ -98,6 +98,13 @@ public struct ScalingTargetService: Service {
         }
     }
 
+    /// Lists the objects once and hands them to the runtime, without a watch (`run --once`).
+    public func loadOnce() async throws {
+        let client = try await factory.kubernetesClient(named: orchestrator, settings: settings)
+        let informer = client.scalingTargetInformer(namespace: namespace)
+        await state.apply(try await informer.listAll().objects)
+    }
+
     func flushes() async {
         while !Task.isCancelled {
             do { try await clock.sleep(seconds: flushSeconds) } catch { return }

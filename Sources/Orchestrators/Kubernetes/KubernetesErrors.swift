@@ -32,7 +32,7 @@ extension KubernetesClient {
         case 403:
             return OrchestratorError(
                 .forbidden,
-                "403 Forbidden on \(request): RBAC must allow verb \"\(call.verb)\" on resource \"\(call.resource)\" in apiGroup \(groupText) in namespace \"\(call.namespace)\" for the identity from \(source); add the rule to the Role bound to Forescale's service account (see Deploy/kubernetes/rbac.yaml).\(serverSaid)",
+                "403 Forbidden on \(request): RBAC must allow verb \"\(call.verb)\" on resource \"\(call.resource)\" in apiGroup \(groupText) \(call.namespace.isEmpty ? "at the cluster scope (every namespace)" : "in namespace \"\(call.namespace)\"") for the identity from \(source); add the rule to the \(call.namespace.isEmpty ? "ClusterRole" : "Role") bound to Forescale's service account (see Deploy/kubernetes/rbac.yaml).\(serverSaid)",
                 httpStatus: status
             )
         case 404:

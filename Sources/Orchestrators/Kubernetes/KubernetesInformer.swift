@@ -235,6 +235,21 @@ public final class KubernetesObjectInformer<Item: KubernetesListItem>: Orchestra
 
     /// Every object of the collection, page by page; the cache is replaced and live afterwards.
     private func list() async throws -> Int {
+        let (objects, version) = try await listAll()
+        update {
+            $0.objects = objects
+            $0.resourceVersion = version
+            $0.live = true
+            $0.lists += 1
+            $0.lastError = nil
+        }
+        changed.yield()
+        return objects.count
+    }
+
+    /// Every object of the collection, page by page, and the version to watch from; the cache is
+    /// not touched (`forescale run --once` reads the objects this way, without a watch).
+    public func listAll() async throws -> (objects: [String: Item], version: String) {
         var objects: [String: Item] = [:]
         var token: String?
         var version: String?
@@ -252,15 +267,7 @@ public final class KubernetesObjectInformer<Item: KubernetesListItem>: Orchestra
         guard let version else {
             throw OrchestratorError(.decode, "LIST \(collection.path): the answer has no metadata.resourceVersion to watch from")
         }
-        update {
-            $0.objects = objects
-            $0.resourceVersion = version
-            $0.live = true
-            $0.lists += 1
-            $0.lastError = nil
-        }
-        changed.yield()
-        return objects.count
+        return (objects, version)
     }
 
     /// One watch from the last version, until the server ends it (`.closed`) or says the version
