@@ -308,6 +308,30 @@ struct RuntimeTests {
         }
     }
 
+    @Test("a cluster target's planner state survives a restart although it joins after start-up")
+    func clusterTargetPlannerStateSurvivesRestart() async throws {
+        let store = MemoryStore()
+        let saved = Mutex<PlannerState?>(nil)
+        try await Self.withHarness(store: store) { h in
+            var extra = try #require(await h.runtime.config.targets.first)
+            extra.name = "extra"
+            #expect(await h.runtime.setClusterTargets([extra]).isEmpty)
+            h.clock.advance(by: 15)
+            #expect(await h.runtime.tick(target: "extra")?.record != nil)
+            await h.runtime.endRound()
+            saved.withLock { $0 = store.state.withLock { $0.persisted.plannerStates["extra"] } }
+        }
+        let before = try #require(saved.withLock { $0 })
+        #expect(before != PlannerState(), "one tick leaves something to keep")
+        try await Self.withHarness(store: store) { h in
+            var extra = try #require(await h.runtime.config.targets.first)
+            extra.name = "extra"
+            #expect(await h.runtime.setClusterTargets([extra]).isEmpty)
+            await h.runtime.endRound()
+            #expect(store.state.withLock { $0.persisted.plannerStates["extra"] } == before)
+        }
+    }
+
     /// One tick at `rate` that must write.
     static func scaleOnce(_ h: Harness, rate: Double) async {
         h.served.withLock { $0.rate = rate }

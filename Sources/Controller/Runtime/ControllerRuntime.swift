@@ -64,6 +64,9 @@ public actor ControllerRuntime: StatusBackend {
     private var clusterTargets: [TargetConfig] = []
     /// Told of every tick and audited change (the ScalingTarget status and Events writer).
     private var observer: (any RuntimeObserver)?
+    /// Planner states from the store of targets that do not run yet (a `ScalingTarget`'s target
+    /// joins after the first LIST): each is handed to its target when it starts, once.
+    private var restoredPlanners: [String: PlannerState] = [:]
     public private(set) var generation = 1
     private(set) var configError: String?
     private var workers: [String: TargetWorker] = [:]
@@ -106,6 +109,7 @@ public actor ControllerRuntime: StatusBackend {
                 planner: persisted.plannerStates[target.name])
             order.append(target.name)
         }
+        restoredPlanners = persisted.plannerStates.filter { workers[$0.key] == nil }
         for (name, worker) in workers { views[name] = await worker.view }
     }
 
@@ -407,7 +411,8 @@ public actor ControllerRuntime: StatusBackend {
                 newWorkers[target.name] = worker
             } else {
                 newWorkers[target.name] = TargetWorker(
-                    config: target, requests: requests, orchestrator: orchestrator, interval: new.controller.intervalSeconds, planner: nil)
+                    config: target, requests: requests, orchestrator: orchestrator, interval: new.controller.intervalSeconds,
+                    planner: restoredPlanners.removeValue(forKey: target.name))
                 needBackfill.append(target.name)
             }
         }
