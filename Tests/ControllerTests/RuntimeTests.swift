@@ -72,8 +72,10 @@ struct RuntimeTests {
         }
     }
 
+    /// - Parameter controllerExtra: lines added to `controller:` (two-space indented).
     static func withHarness(
-        store: MemoryStore = MemoryStore(), leaderElection: Bool = false, _ body: @Sendable (Harness) async throws -> Void
+        store: MemoryStore = MemoryStore(), leaderElection: Bool = false, controllerExtra: String = "",
+        _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let served = ServedBox()
         try await FakeKubernetesAPIServer.withRunning { kube in
@@ -89,7 +91,10 @@ struct RuntimeTests {
                 try FakeKubernetesAPIServer.kubeconfig(server: kube.baseURL, token: "t")
                     .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
                 let configPath = "\(dir)/forescale.yaml"
-                let text = { (extra: String) in Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra) }
+                let text = { (extra: String) in
+                    Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra)
+                        .replacingOccurrences(of: "  backfill: 0s\n", with: "  backfill: 0s\n" + controllerExtra)
+                }
                 try text("").write(toFile: configPath, atomically: true, encoding: .utf8)
                 let config = try ConfigLoader.load(path: configPath)
                 let clock = ManualClock()
@@ -286,7 +291,7 @@ struct RuntimeTests {
             clash.name = "web"
             let refused = await h.runtime.setClusterTargets([extra, clash])
             #expect(refused.keys.sorted() == ["web"])
-            #expect(refused["web"]?.contains("already has a target named 'web'") == true, "\(refused)")
+            #expect(refused["web"]?.kind == .nameTaken && refused["web"]?.message.contains("already has a target named 'web'") == true, "\(refused)")
             #expect(await h.runtime.targetNames == ["web", "extra"])
             h.clock.advance(by: 15)
             #expect(await h.runtime.tick(target: "extra")?.record != nil)
@@ -302,7 +307,7 @@ struct RuntimeTests {
             #expect(await h.runtime.targetNames == ["extra"])
             #expect(await h.runtime.fileTargetNames == ["extra"])
             // The next set from the cluster says why `extra` does not run; none stops them all.
-            #expect(await h.runtime.setClusterTargets([extra])["extra"]?.contains("already has a target named 'extra'") == true)
+            #expect(await h.runtime.setClusterTargets([extra])["extra"]?.message.contains("already has a target named 'extra'") == true)
             #expect(await h.runtime.setClusterTargets([]).isEmpty)
             #expect(await h.runtime.targetNames == ["extra"])
         }

@@ -238,7 +238,7 @@ struct LeaderElectionTests {
         }
     }
 
-    @Test func runLoopUsesTheInjectedClockAndReleasesAfterCancel() async throws {
+    @Test(.timeLimit(.minutes(1))) func runLoopUsesTheInjectedClockAndReleasesAfterCancel() async throws {
         let clock = ManualClock()
         try await withKubernetes(clock: clock) { server, client in
             let store = client.leaseStore(namespace: "forescale", name: "loop")

@@ -102,7 +102,7 @@ public struct ControllerApp: Sendable {
     public func runOnce(backfill: Bool = true) async -> [TickReport] {
         if let service = await scalingTargetService() {
             // The ScalingTarget objects are listed once (no watch, no status or Event written).
-            do { try await service.loadOnce() } catch {
+            do { try await service.loadOnce(backfill: backfill) } catch {
                 logger.error("could not list the ScalingTarget objects", metadata: ["error": "\(error)"])
             }
         }
@@ -173,11 +173,10 @@ extension ControllerApp {
     /// The `ScalingTarget` watch, status and Events, with `controller.scalingTargets`.
     public func scalingTargetService() async -> ScalingTargetService? {
         let config = await runtime.config
-        guard let cluster = config.controller.scalingTargets, let orchestrator = config.orchestrators[cluster.orchestrator],
-              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else { return nil }
+        guard let cluster = config.controller.scalingTargets else { return nil }
         return ScalingTargetService(
-            runtime: runtime, factory: factory, config: cluster, settings: settings, elector: elector, clock: clock, logger: logger,
-            instance: await elector?.identity ?? LeaderElectionSettings.defaultIdentity(), interval: config.controller.intervalSeconds)
+            runtime: runtime, factory: factory, config: cluster, elector: elector, clock: clock, logger: logger,
+            instance: await elector?.identity ?? LeaderElectionSettings.defaultIdentity())
     }
 }
 

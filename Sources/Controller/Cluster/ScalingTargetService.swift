@@ -20,8 +20,8 @@ import Synchronization
 public struct ScalingTargetService: Service {
     let runtime: ControllerRuntime
     let factory: OrchestratorFactory
+    /// `controller.scalingTargets` (it cannot change in a reload).
     let orchestrator: String
-    let settings: KubernetesSettings
     let namespace: String?
     let elector: LeaderElector?
     let clock: any ControlClock
@@ -29,22 +29,29 @@ public struct ScalingTargetService: Service {
     public let state: ScalingTargetSync
 
     public init(
-        runtime: ControllerRuntime, factory: OrchestratorFactory, config: ScalingTargetsConfig, settings: KubernetesSettings,
-        elector: LeaderElector?, clock: any ControlClock, logger: Logger, instance: String, interval: Double
+        runtime: ControllerRuntime, factory: OrchestratorFactory, config: ScalingTargetsConfig, elector: LeaderElector?,
+        clock: any ControlClock, logger: Logger, instance: String
     ) {
         self.runtime = runtime
         self.factory = factory
         self.orchestrator = config.orchestrator
-        self.settings = settings
         self.namespace = config.namespace
         self.elector = elector
         self.clock = clock
         self.logger = logger
-        self.state = ScalingTargetSync(runtime: runtime, logger: logger, instance: instance, interval: interval)
+        self.state = ScalingTargetSync(runtime: runtime, logger: logger, instance: instance)
     }
 
-    /// How often statuses and Events are written: a third of the interval, 1–15 s.
-    var flushSeconds: Double { min(15, max(1, state.interval / 3)) }
+    /// The orchestrator's current client, from the config in force (a reload may have changed its
+    /// kubeconfig or context: the factory then holds the new client).
+    func client() async throws -> KubernetesClient {
+        let config = await runtime.config
+        guard let orchestrator = config.orchestrators[orchestrator],
+              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else {
+            throw StartupError("controller.scalingTargets.orchestrator: '\(self.orchestrator)' is not a kubernetes orchestrator")
+        }
+        return try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
+    }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -66,7 +73,7 @@ public struct ScalingTargetService: Service {
         while !Task.isCancelled {
             let client: KubernetesClient
             do {
-                client = try await factory.kubernetesClient(named: orchestrator, settings: settings)
+                client = try await self.client()
                 failures = 0
             } catch {
                 failures += 1
@@ -99,26 +106,38 @@ public struct ScalingTargetService: Service {
     }
 
     /// Lists the objects once and hands them to the runtime, without a watch (`run --once`).
-    public func loadOnce() async throws {
-        let client = try await factory.kubernetesClient(named: orchestrator, settings: settings)
-        let informer = client.scalingTargetInformer(namespace: namespace)
+    /// - Parameter backfill: whether their targets are seeded from history as they join.
+    public func loadOnce(backfill: Bool) async throws {
+        let informer = try await client().scalingTargetInformer(namespace: namespace)
+        await state.setBackfill(backfill)
         await state.apply(try await informer.listAll().objects)
     }
 
+    /// Statuses and Events every third of the interval (1–15 s).
     func flushes() async {
         while !Task.isCancelled {
-            do { try await clock.sleep(seconds: flushSeconds) } catch { return }
+            let interval = await runtime.config.controller.intervalSeconds
+            do { try await clock.sleep(seconds: min(15, max(1, interval / 3))) } catch { return }
             await flush()
         }
     }
 
-    /// Writes what changed since the last flush (the leader only).
+    /// Writes what changed since the last flush (the leader only; a standby drops its Events).
+    /// After a reload of the config file, every object is checked again first (on every replica).
     public func flush() async {
         let notes = state.notes.drain()
-        guard await elector?.isLeader ?? true else { return }
+        if notes.contains(where: { if case .configReloaded = $0 { true } else { false } }) { await state.reapply() }
+        guard await elector?.isLeader ?? true else {
+            await state.discardPending()
+            return
+        }
         let client: KubernetesClient
-        do { client = try await factory.kubernetesClient(named: orchestrator, settings: settings) } catch { return }
-        await state.write(notes: notes, client: client, now: clock.now().timeIntervalSince1970)
+        do { client = try await self.client() } catch {
+            logger.error("ScalingTarget status and Events: no API client", metadata: ["orchestrator": "\(orchestrator)", "error": "\(error)"])
+            return
+        }
+        let interval = await runtime.config.controller.intervalSeconds
+        await state.write(notes: notes, client: client, now: clock.now().timeIntervalSince1970, interval: interval)
     }
 }
 
@@ -127,12 +146,14 @@ final class RuntimeNotes: RuntimeObserver {
     enum Note: Sendable {
         case tick(TickReport, RunMode)
         case audit(AuditEvent)
+        case configReloaded
     }
 
     private let queue = Mutex<[Note]>([])
 
     func ticked(_ report: TickReport, mode: RunMode) { append(.tick(report, mode)) }
     func audited(_ event: AuditEvent) { append(.audit(event)) }
+    func configReloaded() { append(.configReloaded) }
 
     private func append(_ note: Note) {
         // Bounded: a flush that cannot keep up loses Events, never memory.

@@ -59,23 +59,30 @@ public actor ControllerRuntime: StatusBackend {
     private var configuredModes: [String: RunMode]
     public let configPath: String
     /// The targets the config file declares (`config.targets` adds the cluster's).
-    private var fileTargets: [TargetConfig]
+    var fileTargets: [TargetConfig]
     /// The `ScalingTarget` objects' targets in force (`setClusterTargets`).
-    private var clusterTargets: [TargetConfig] = []
+    var clusterTargets: [TargetConfig] = []
     /// Told of every tick and audited change (the ScalingTarget status and Events writer).
-    private var observer: (any RuntimeObserver)?
+    var observer: (any RuntimeObserver)?
     /// Planner states from the store of targets that do not run yet (a `ScalingTarget`'s target
     /// joins after the first LIST): each is handed to its target when it starts, once.
-    private var restoredPlanners: [String: PlannerState] = [:]
+    var restoredPlanners: [String: PlannerState] = [:]
+    /// Config changes (a reload, the cluster's targets) one at a time: each reads the config in
+    /// force, wires across awaits and installs; a second waits for the first to finish.
+    var changing = false
+    var changeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Set once every target has ticked: readiness is about start-up, and a target added later
+    /// does not make a running controller unready.
+    var readyOnce = false
     public private(set) var generation = 1
     private(set) var configError: String?
-    private var workers: [String: TargetWorker] = [:]
+    var workers: [String: TargetWorker] = [:]
     /// What each worker showed after its last tick: status reads take it from here rather than
     /// awaiting a thousand workers.
     private var views: [String: TargetWorker.View] = [:]
     /// Counts changes of what `GET /v1/status` shows, for its response cache.
     public nonisolated let statusVersion: StatusVersion?
-    private var order: [String] = []
+    var order: [String] = []
     private var globalMode: RunMode?
     private var targetModes: [String: RunMode]
     private var overrides: [String: TargetOverride]
@@ -115,7 +122,12 @@ public actor ControllerRuntime: StatusBackend {
 
     /// Each target's metric requests and orchestrator, or why it cannot be wired; throws when the
     /// sources cannot be made at all.
-    static func wire(_ config: Config, factory: OrchestratorFactory, context: SourceContext, elector: LeaderElector?) async throws(StartupError)
+    /// - Parameter failFast: targets whose failure ends the wiring at once (the file's: the whole
+    ///   config is then refused, and no later target's process pool is touched).
+    static func wire(
+        _ config: Config, factory: OrchestratorFactory, context: SourceContext, elector: LeaderElector?,
+        failFast: (TargetConfig) -> Bool = { _ in true }
+    ) async throws(StartupError)
         -> [(TargetConfig, Result<([BoundRequest], any Orchestrator), StartupError>)]
     {
         let probes: [ProbeTarget]
@@ -128,6 +140,7 @@ public actor ControllerRuntime: StatusBackend {
                 result.append((target, .success((probe.values, gated))))
             } catch {
                 result.append((target, .failure(StartupError(error.description))))
+                if failFast(target) { break }
             }
         }
         return result
@@ -343,6 +356,8 @@ public actor ControllerRuntime: StatusBackend {
     /// The cluster's targets stay; one whose name the file now uses is dropped (a name conflict).
     @discardableResult
     public func reload(_ result: Result<Config, ConfigErrors>) async -> Bool {
+        await beginChange()
+        defer { endChange() }
         let now = now()
         let file: Config
         switch result {
@@ -371,8 +386,9 @@ public actor ControllerRuntime: StatusBackend {
             var refused: [String: String] = [:]
             // A cluster target that cannot be wired is left out (its status says why); a file target rejects the reload.
             wired = try Self.keepWired(
-                try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector), fileNames: fileNames,
-                refused: &refused)
+                try await Self.wire(
+                    new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector, failFast: { fileNames.contains($0.name) }),
+                fileNames: fileNames, refused: &refused)
             leaseStore = try await Self.leaseStore(new, factory: deps.factory, elector: deps.elector)
         } catch {
             await deps.factory.abortReload()
@@ -394,17 +410,27 @@ public actor ControllerRuntime: StatusBackend {
             + (replacedClients.isEmpty ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
         deps.logger.notice("config reloaded", metadata: ["generation": "\(generation)", "path": "\(configPath)", "detail": "\(detail)"])
+        observer?.configReloaded()
         if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
         return true
     }
 
     /// Makes `new` the config in force with the wired targets: existing workers are reconfigured,
     /// new ones made, removed ones released. Returns the removed targets and those to backfill.
-    private func install(_ new: Config, wired: [(TargetConfig, [BoundRequest], any Orchestrator)]) async -> (removed: [String], backfill: [String]) {
+    /// - Parameter freshOnNewWorkload: a target that now scales another workload gets a new worker
+    ///   (its planner state, learned capacity and safety memory were the other workload's).
+    func install(_ new: Config, wired: [(TargetConfig, [BoundRequest], any Orchestrator)], freshOnNewWorkload: Bool = false) async
+        -> (removed: [String], backfill: [String])
+    {
         var newWorkers: [String: TargetWorker] = [:]
         var needBackfill: [String] = []
         for (target, requests, orchestrator) in wired {
-            if let worker = workers[target.name] {
+            var existing = workers[target.name]
+            if freshOnNewWorkload, let worker = existing, await worker.config.scale != target.scale {
+                await deps.factory.release(target.name)
+                existing = nil
+            }
+            if let worker = existing {
                 if await worker.reconfigure(config: target, requests: requests, orchestrator: orchestrator, interval: new.controller.intervalSeconds) {
                     needBackfill.append(target.name)
                 }
@@ -428,61 +454,6 @@ public actor ControllerRuntime: StatusBackend {
         return (removed, needBackfill)
     }
 
-    // MARK: Cluster targets
-
-    /// The names the config file's targets use (a `ScalingTarget` of the same name is refused).
-    public var fileTargetNames: [String] { fileTargets.map(\.name) }
-
-    /// Runs `targets` (from `ScalingTarget` objects) beside the file's: new ones start, changed ones
-    /// are reconfigured, missing ones stop. Uses the orchestrators' current clients (no kubeconfig
-    /// is read again). Returns why each target that is not running could not run: its name is the
-    /// file's, or it cannot be wired.
-    @discardableResult
-    public func setClusterTargets(_ targets: [TargetConfig]) async -> [String: String] {
-        let now = now()
-        var refused: [String: String] = [:]
-        let fileNames = Set(fileTargets.map(\.name))
-        var new = config
-        new.targets = fileTargets
-        for target in targets {
-            if fileNames.contains(target.name) {
-                refused[target.name] = "the config file (\(configPath)) already has a target named '\(target.name)'"
-            } else {
-                new.targets.append(target)
-            }
-        }
-        let wired: [(TargetConfig, [BoundRequest], any Orchestrator)]
-        do {
-            wired = try Self.keepWired(
-                try await Self.wire(new, factory: deps.factory, context: deps.sourceContext, elector: deps.elector), fileNames: fileNames,
-                refused: &refused)
-        } catch {
-            for target in targets where refused[target.name] == nil { refused[target.name] = error.description }
-            deps.logger.error("cluster targets: wiring failed; the running targets keep running", metadata: ["error": "\(error)"])
-            return refused
-        }
-        clusterTargets = wired.map(\.0).filter { !fileNames.contains($0.name) }
-        new.targets = wired.map(\.0)
-        let before = Set(order)
-        let (removed, needBackfill) = await install(new, wired: wired)
-        let added = order.filter { !before.contains($0) }
-        if !added.isEmpty || !removed.isEmpty || !needBackfill.isEmpty {
-            var parts: [String] = []
-            if !added.isEmpty { parts.append("added \(added.joined(separator: ", "))") }
-            if !removed.isEmpty { parts.append("removed \(removed.joined(separator: ", "))") }
-            let changed = needBackfill.filter { before.contains($0) }
-            if !changed.isEmpty { parts.append("changed \(changed.joined(separator: ", "))") }
-            let detail = "ScalingTarget objects: " + parts.joined(separator: "; ")
-            audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "cluster"))
-            deps.logger.notice("cluster targets changed", metadata: ["detail": "\(detail)"])
-        }
-        if !needBackfill.isEmpty { _ = await backfill(targets: needBackfill) }
-        return refused
-    }
-
-    /// Starts telling `observer` of every tick and audited change.
-    public func observe(with observer: any RuntimeObserver) { self.observer = observer }
-
     private func rejectReload(_ message: String, now: Double) -> Bool {
         configError = message
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: "reload rejected, generation \(generation) keeps running: \(message)", actor: "config"))
@@ -494,7 +465,7 @@ public actor ControllerRuntime: StatusBackend {
 
     /// Records a change in the audit log; every change a status reader must see at once (mode,
     /// override, config, safety state) goes through here.
-    private func audit(_ event: AuditEvent) {
+    func audit(_ event: AuditEvent) {
         statusVersion?.noteChange()
         observer?.audited(event)
         do { try deps.store.appendAudit(event) } catch {
@@ -510,10 +481,12 @@ public actor ControllerRuntime: StatusBackend {
 
     // MARK: StatusBackend
 
-    /// Every target has ticked once; with `controller.scalingTargets`, no target at all is ready too
-    /// (the cluster may declare none yet).
+    /// Every target has ticked once (with `controller.scalingTargets`, no target at all is ready too:
+    /// the cluster may declare none yet); once ready, a target added later does not undo it.
     public func isReady() async -> Bool {
-        (!order.isEmpty || config.controller.scalingTargets != nil) && order.allSatisfy { ticked.contains($0) }
+        if readyOnce { return true }
+        readyOnce = (!order.isEmpty || config.controller.scalingTargets != nil) && order.allSatisfy { ticked.contains($0) }
+        return readyOnce
     }
 
     public func status() async -> StatusSnapshot {

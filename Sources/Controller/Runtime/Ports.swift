@@ -42,4 +42,6 @@ public protocol MetricsRecorder: Sendable {
 public protocol RuntimeObserver: Sendable {
     func ticked(_ report: TickReport, mode: RunMode)
     func audited(_ event: AuditEvent)
+    /// A new config file is in force (its sources may have changed under the cluster's targets).
+    func configReloaded()
 }

@@ -91,6 +91,9 @@ actor TargetWorker {
 
     var plannerState: PlannerState { step.planner }
 
+    /// What the worker runs with: its target, metric requests and orchestrator.
+    var wiring: (TargetConfig, [BoundRequest], any Orchestrator) { (config, requests, orchestrator) }
+
     /// What the status API shows of this worker, as of its last tick.
     struct View: Sendable {
         var last: DecisionRecord?

@@ -32,8 +32,9 @@ public final class KubernetesClient: Sendable {
     let tokenSource: TokenSource?
     /// One informer per watched collection, shared by the targets in it.
     let informers = Mutex<[KubernetesCollection: KubernetesInformer]>([:])
-    /// Stops the other informers made on this client (the `ScalingTarget` watch) when it is retired.
-    let otherInformers = Mutex<[@Sendable () -> Void]>([])
+    /// Stops the other informers made on this client (the `ScalingTarget` watch) when it is
+    /// retired, and whether it is (an informer made afterwards ends at once).
+    let otherInformers = Mutex<(stops: [@Sendable () -> Void], stopped: Bool)>(([], false))
     /// `timeoutSeconds` asked of each watch.
     static let watchSeconds = 300
 
@@ -66,7 +67,11 @@ public final class KubernetesClient: Sendable {
     /// Retires a client that a reload replaced: its watches end and its HTTP clients close.
     public func stop() async {
         for informer in informers.withLock({ Array($0.values) }) { informer.stop() }
-        for stop in otherInformers.withLock({ $0 }) { stop() }
+        for stop in otherInformers.withLock({ state -> [@Sendable () -> Void] in
+            state.stopped = true
+            defer { state.stops.removeAll() }
+            return state.stops
+        }) { stop() }
         try? await shutdown()
     }
 

@@ -34,6 +34,20 @@ public struct KubernetesObjectMeta: Decodable, Sendable, Equatable {
     public var uid: String?
     public var resourceVersion: String?
     public var generation: Int?
+    /// RFC 3339, whole seconds: sorts as text.
+    public var creationTimestamp: String?
+
+    public init(
+        name: String?, namespace: String? = nil, uid: String? = nil, resourceVersion: String? = nil, generation: Int? = nil,
+        creationTimestamp: String? = nil
+    ) {
+        self.name = name
+        self.namespace = namespace
+        self.uid = uid
+        self.resourceVersion = resourceVersion
+        self.generation = generation
+        self.creationTimestamp = creationTimestamp
+    }
 }
 
 /// An object an informer keeps: decoded from a LIST item or a watch event's object.

@@ -5,12 +5,36 @@ import NIOHTTP1
 /// A `ScalingTarget` object (`forescale.io/v1alpha1`) as a LIST or watch carries it: its identity
 /// and its spec, which the config validator reads as a target.
 public struct ScalingTargetObject: KubernetesListItem {
+    /// A condition as the object's status holds it (what a controller wrote before, maybe another
+    /// replica or process): its transition time carries over.
+    public struct Condition: Decodable, Sendable, Equatable {
+        public var type: String
+        public var status: String
+        public var lastTransitionTime: String?
+    }
+
+    public struct Status: Decodable, Sendable, Equatable {
+        public var conditions: [Condition]?
+    }
+
     public var metadata: KubernetesObjectMeta?
     public var spec: JSONValue?
+    public var status: Status?
 
-    public init(metadata: KubernetesObjectMeta?, spec: JSONValue?) {
+    public init(metadata: KubernetesObjectMeta?, spec: JSONValue?, status: Status? = nil) {
         self.metadata = metadata
         self.spec = spec
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey { case metadata, spec, status }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decodeIfPresent(KubernetesObjectMeta.self, forKey: .metadata)
+        spec = try container.decodeIfPresent(JSONValue.self, forKey: .spec)
+        // A status someone else wrote in another shape is not a reason to drop the object.
+        status = try? container.decodeIfPresent(Status.self, forKey: .status)
     }
 }
 
@@ -61,7 +85,13 @@ extension KubernetesClient {
     public func scalingTargetInformer(namespace: String?) -> KubernetesObjectInformer<ScalingTargetObject> {
         let informer = KubernetesObjectInformer<ScalingTargetObject>(
             client: self, collection: ScalingTargetResource.collection(namespace: namespace), watchSeconds: Self.watchSeconds)
-        otherInformers.withLock { $0.append { informer.stop() } }
+        let retired = otherInformers.withLock { state -> Bool in
+            if state.stopped { return true }
+            state.stops.append { informer.stop() }
+            return false
+        }
+        // Made on a client a reload already retired: it ends at once, and its caller takes the new client.
+        if retired { informer.stop() }
         return informer
     }
 
