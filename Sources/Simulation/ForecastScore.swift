@@ -20,8 +20,26 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     /// The mean horizon, seconds.
     public var meanHorizonSeconds: Double
 
+    /// One tick: its time, the arrival rate over the tick that ends then, and the forecast made then.
+    public struct Point: Sendable {
+        public var time: Double
+        public var arrivalRate: Double
+        public var forecast: ForecastInput?
+
+        public init(time: Double, arrivalRate: Double, forecast: ForecastInput?) {
+            self.time = time
+            self.arrivalRate = arrivalRate
+            self.forecast = forecast
+        }
+    }
+
     /// `nil` when no forecast's horizon fell within the ticks.
     public static func score(_ ticks: [TickRecord]) -> ForecastScore? {
+        score(ticks.map { Point(time: $0.time, arrivalRate: $0.arrivalRate, forecast: $0.forecast) })
+    }
+
+    /// `nil` when no forecast's horizon fell within the points (in time order).
+    public static func score(_ ticks: [Point]) -> ForecastScore? {
         guard !ticks.isEmpty else { return nil }
         var scored = 0, below50 = 0, belowUpper = 0
         var errorSum = 0.0, naiveSum = 0.0, bandSum = 0.0, actualSum = 0.0, horizonSum = 0.0, quantileSum = 0.0

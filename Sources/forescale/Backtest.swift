@@ -2,6 +2,8 @@ import ArgumentParser
 import Forecast
 import ForescaleConfig
 import Foundation
+import Pipeline
+import Planner
 import Simulation
 
 struct Backtest: ParsableCommand {
@@ -30,6 +32,11 @@ struct Backtest: ParsableCommand {
             \(Backtest.coarseReselect) buckets, and otherwise the defaults (fit window up to \
             10,080 buckets, hold-out up to 1,440, conformal window 1,440).
 
+            With --tick (e.g. 15s), the production forecaster is also run as the controller runs it, \
+            on the trace's first 21 days (as `forescale simulate`): fed the trace's rate every tick and asked each tick for the horizon, each forecast \
+            scored against the rate of the tick that ends at its horizon (MASE against the rate \
+            when it was made, median and upper coverage, band width): "at the control horizon".
+
             Times are measured here, around the pure backtest: wall clock of the whole run (and \
             per row) and the thread's CPU time; the forecaster itself reads no clock.
             """)
@@ -57,6 +64,9 @@ struct Backtest: ParsableCommand {
             help: "Score only forecasts whose target is at least this long after the trace's start (a duration, e.g. 2d; default: all).")
     var scoreAfter: String?
 
+    @Option(help: "Also score at the control horizon: the controller's tick (a duration, e.g. 15s), at most the horizon.")
+    var tick: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
@@ -67,6 +77,10 @@ struct Backtest: ParsableCommand {
             throw ValidationError("--quantile: must be in (0.5, 1), got \(quantile)")
         }
         if let scoreAfter { _ = try Self.parseDuration(scoreAfter, option: "--score-after") }
+        if let tick {
+            let t = try Self.parseDuration(tick, option: "--tick")
+            guard t >= 1, t <= h else { throw ValidationError("--tick: must be ≥ 1s and at most the horizon (\(horizon)), got '\(tick)'") }
+        }
         if let bucket {
             let b = try Self.parseDuration(bucket, option: "--bucket")
             guard b > 0 else { throw ValidationError("--bucket: must be > 0, got '\(bucket)'") }
@@ -118,6 +132,12 @@ struct Backtest: ParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         var summary = BacktestSummary(trace: loaded, plan: plan, report: report, runSeconds: seconds, scoreAfterSeconds: skip)
         summary.cpuSeconds = cpu
+        if let tick {
+            let tickSeconds = try Self.parseDuration(tick, option: "--tick")
+            summary.controlHorizon = Self.controlHorizon(
+                trace: loaded, tickSeconds: tickSeconds, horizonSeconds: horizonSeconds, quantile: quantile, scoreAfter: skip)
+            summary.tickSeconds = tickSeconds
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -125,6 +145,31 @@ struct Backtest: ParsableCommand {
         } else {
             print(summary.text)
         }
+    }
+
+    /// The production forecaster as the step runs it (`ArrivalForecastAdapter`, calibrated at the
+    /// horizon), fed the trace's rate over each tick; each tick's forecast for the horizon scored
+    /// by `ForecastScore` against the rate over the tick that ends there.
+    static func controlHorizon(trace: Trace, tickSeconds: Double, horizonSeconds: Double, quantile: Double, scoreAfter: Double?) -> ForecastScore? {
+        var policy = ScalingPolicy(maxReplicas: 1, capacity: .fixed(perReplica: 1))
+        policy.startupSeconds = max(0, horizonSeconds - tickSeconds)
+        policy.forecast.upperQuantile = quantile
+        guard var forecaster = ArrivalForecastAdapter(policy: policy, tickSeconds: tickSeconds) else { return nil }
+        // The first 21 days, as `forescale simulate` runs by default.
+        let arrivals = trace.arrivalsPerSecond(spanSeconds: 21 * 86_400)
+        let step = max(1, Int(tickSeconds.rounded()))
+        var ticks: [ForecastScore.Point] = []
+        var second = step
+        while second <= arrivals.count {
+            let rate = arrivals[(second - step)..<second].reduce(0, +) / Double(step)
+            let time = trace.start + Double(second)
+            forecaster.observe(time: time, rate: rate)
+            var forecast = forecaster.forecast(horizonSeconds: horizonSeconds)
+            if let skip = scoreAfter, Double(second) + horizonSeconds < skip { forecast = nil }
+            ticks.append(ForecastScore.Point(time: time, arrivalRate: rate, forecast: forecast))
+            second += step
+        }
+        return ForecastScore.score(ticks)
     }
 
     static func describe(_ error: ForecastError) -> String {
@@ -245,6 +290,9 @@ struct BacktestSummary: Encodable {
     var warmupBuckets: Int
     var reselectEveryBuckets: Int
     var fitWindowBuckets: Int
+    /// With `--tick`: the forecasts as the controller uses them, scored at their horizon.
+    var controlHorizon: ForecastScore?
+    var tickSeconds: Double?
 
     init(trace t: Trace, plan: BacktestPlan, report r: BacktestReport, runSeconds: Double, scoreAfterSeconds: Double?) {
         trace = t.name
@@ -293,6 +341,20 @@ struct BacktestSummary: Encodable {
             "selections     \(selections), drift alarms \(driftAlarms)",
             "run time       \(fmt(runSeconds, 2)) s wall, \(fmt(cpuSeconds, 2)) s CPU  (\(fmt(microsecondsPerRow, 1)) µs wall per row)",
         ]
+        if let tickSeconds {
+            lines.append("at the control horizon (a forecast every \(ConfigValues.formatDuration(tickSeconds)) for \(ConfigValues.formatDuration(horizonSeconds)) ahead, scored against the rate over the tick ending there):")
+            if let c = controlHorizon {
+                lines += [
+                    "  points scored  \(c.scored)",
+                    "  MASE           \(c.mase.map { fmt($0, 3) } ?? "n/a")  (scale: the rate over the tick when the forecast was made)",
+                    "  p50 coverage   \(fmt(c.p50Coverage, 3))  (target 0.50)",
+                    "  p\(q) coverage   \(fmt(c.upperCoverage, 3))  (target \(fmt(c.upperQuantile, 2)))",
+                    "  band width     \(c.relativeBandWidth.map { fmt($0 * 100, 1) + " % of the mean rate" } ?? "n/a")",
+                ]
+            } else {
+                lines.append("  no forecast to score (the forecaster did not warm up)")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }

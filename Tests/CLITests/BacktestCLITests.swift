@@ -52,6 +52,27 @@ struct BacktestCLITests {
         #expect(abs(shares.values.reduce(0, +) - 1) < 1e-9)
     }
 
+    @Test("--tick scores the forecasts as the controller uses them, at their horizon; a tick past the horizon is refused")
+    func controlHorizon() async throws {
+        let trace = try Self.fixture(rows: 600, interval: 60, period: 60)
+        defer { try? FileManager.default.removeItem(at: trace) }
+        let output = try await CLI.run("backtest", "--trace", trace.path, "--tick", "15s", "--json")
+        #expect(output.status == 0, "\(output.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        let score = try #require((object?["controlHorizon"]) as? [String: Any], "\(output.stdout)")
+        #expect(object?["tickSeconds"] as? Double == 15)
+        let scored = try #require(score["scored"] as? Int)
+        #expect(scored > 1000, "every 15 s over ten hours after warm-up")
+        let coverage = try #require(score["upperCoverage"] as? Double)
+        #expect(coverage > 0.5 && coverage <= 1, "\(coverage)")
+        #expect(score["meanHorizonSeconds"] as? Double == 135)
+        #expect((score["mase"] as? Double).map { $0 > 0 } == true)
+        let text = try await CLI.run("backtest", "--trace", trace.path, "--tick", "15s")
+        #expect(text.stdout.contains("at the control horizon") && text.stdout.contains("p50 coverage"), "\(text.stdout)")
+        let bad = try await CLI.run("backtest", "--trace", trace.path, "--tick", "5m")
+        #expect(bad.status != 0 && bad.stderr.contains("--tick"), "\(bad.stderr)")
+    }
+
     @Test func badHorizonNamesTheValue() async throws {
         let trace = try Self.fixture(rows: 100, interval: 60, period: 60)
         defer { try? FileManager.default.removeItem(at: trace) }

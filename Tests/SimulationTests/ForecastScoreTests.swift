@@ -38,6 +38,6 @@ struct ForecastScoreTests {
         #expect(try #require(ForecastScore.score(naive)).mase == 1)
         #expect(ForecastScore.score([Self.tick(0, rate: 1), Self.tick(15, rate: 2)]) == nil)
         #expect(ForecastScore.score([Self.tick(0, rate: 1, p50: 1, horizon: 600), Self.tick(15, rate: 2)]) == nil)
-        #expect(ForecastScore.score([]) == nil)
+        #expect(ForecastScore.score([TickRecord]()) == nil)
     }
 }
