@@ -47,7 +47,8 @@ public enum ComparisonTable {
                 let items = r.wakeUps.map { wake in
                     "\(clock(c.traceStart + Double(wake.second))) \(wake.firstMessageDelaySeconds.map { fmt($0, 0) + " s" } ?? "-")"
                 }
-                lines.append("  \(r.policy): " + (items.isEmpty ? "none" : items.joined(separator: ", ")))
+                let shownItems = items.count > 40 ? Array(items.prefix(40)) + ["… \(items.count - 40) more"] : items
+                lines.append("  \(r.policy): " + (items.isEmpty ? "none" : shownItems.joined(separator: ", ")))
             }
         }
         return lines.joined(separator: "\n")
