@@ -118,7 +118,9 @@ struct MessageQueue {
             served += take
             if masses[head] <= 1e-12 { head += 1 }
         }
-        total = max(total - served, 0)
+        // Empty is empty: no floating-point dust left in the total (a lag of 1e-12 would read as
+        // a waiting message, and keep a target that scales to zero awake).
+        total = head >= masses.count ? 0 : max(total - served, 0)
         if head > 4096, head * 2 > masses.count {
             seconds.removeFirst(head)
             masses.removeFirst(head)

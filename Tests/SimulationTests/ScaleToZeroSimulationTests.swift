@@ -31,6 +31,20 @@ struct ScaleToZeroSimulationTests {
         #expect(result.firstMessageDelays == [155])
     }
 
+    @Test func aDrainedQueueReadsExactlyZeroLag() {
+        // Fractional arrivals (per-minute counts spread over their minute) leave floating-point
+        // dust; a lag of 1e-12 would count as a waiting message and keep a sleeping target awake.
+        var arrivals: [Double] = []
+        for minute in 0..<60 { arrivals += Array(repeating: Double(minute % 13) / 60, count: 60) }
+        arrivals += Array(repeating: 0, count: 3600)
+        let model = QueueModel(arrivals: arrivals, startTime: 0, capacity: 0.0463, scenario: sleepyScenario())
+        var controller = Scripted(replicas: 3)
+        var records: [TickRecord] = []
+        _ = model.run(&controller) { records.append($0) }
+        let quiet = records.filter { $0.time >= 5400 }
+        #expect(!quiet.isEmpty && quiet.allSatisfy { $0.lag == 0 }, "\(quiet.map(\.lag).max() ?? -1)")
+    }
+
     @Test func aWakeUpForNothingHasNoFirstMessage() {
         let arrivals = Array(repeating: 0.0, count: 1200)
         let model = QueueModel(arrivals: arrivals, startTime: 0, capacity: 10, scenario: sleepyScenario())
