@@ -87,8 +87,8 @@ enum Explanation {
             return "woken by activity (\(what.joined(separator: ", "))) straight to \(step.replicas); start-up \(number(policy.startupSeconds)) s"
         case .wakeOnForecast:
             let quantile = forecast.map { "p\(number($0.upperQuantile * 100))" } ?? "upper"
-            let upper = forecast.map { number($0.upper) } ?? "?"
-            return "woken ahead of the traffic: forecast \(quantile) \(upper)/s > \(number(policy.forecastActivationRate))/s"
+            let upper = forecast.map { small($0.upper) } ?? "?"
+            return "woken ahead of the traffic: forecast \(quantile) \(upper)/s > \(small(policy.forecastActivationRate))/s"
                 + " needs \(step.replicas); start-up \(number(policy.startupSeconds)) s"
         case .asleep:
             var text = "asleep"
@@ -102,8 +102,8 @@ enum Explanation {
             return "idle for \(duration(idle)) of the \(duration(policy.scaleToZero.idleSeconds)) idle period: sleeps at 0 if still idle then"
         case .forecastKeepsAwake:
             let quantile = forecast.map { "p\(number($0.upperQuantile * 100))" } ?? "upper"
-            let upper = forecast.map { number($0.upper) } ?? "?"
-            return "idle, but forecast \(quantile) \(upper)/s > \(number(policy.forecastActivationRate))/s: staying awake"
+            let upper = forecast.map { small($0.upper) } ?? "?"
+            return "idle, but forecast \(quantile) \(upper)/s > \(small(policy.forecastActivationRate))/s: staying awake"
         }
     }
 
@@ -112,10 +112,20 @@ enum Explanation {
         let zero = policy.scaleToZero
         var parts = ["lag > \(number(zero.activationLag))", "arrival rate > \(number(zero.activationArrivalRate))/s"]
         if zero.predictiveWake, policy.forecast.enabled {
-            parts.append("forecast p\(number(policy.forecast.upperQuantile * 100)) > \(number(policy.forecastActivationRate))/s"
+            parts.append("forecast p\(number(policy.forecast.upperQuantile * 100)) > \(small(policy.forecastActivationRate))/s"
                 + (forecastUsable ? "" : " (no forecast yet)"))
         }
         return parts.count == 2 ? parts.joined(separator: " or ") : parts[0] + ", " + parts[1] + " or " + parts[2]
+    }
+
+    /// A rate that may be far below 1: three significant digits under 1 (`0.0167`, so that a
+    /// forecast just above the activation rate does not read as equal to it), else as `number`.
+    static func small(_ value: Double) -> String {
+        guard value.isFinite, value > 0, value < 1 else { return number(value) }
+        var scale = 1.0
+        while value * scale < 100 { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        return String(rounded)
     }
 
     /// Seconds as `45 s`, `5 min`, `2 h 5 min`.

@@ -59,7 +59,7 @@ struct ScaleToZeroTests {
         #expect(decision.desiredReplicas == 3, "\(decision.explanation)")
         #expect(decision.reasons == [.wakeOnForecast])
         #expect(decision.explanation.hasPrefix("wake 0 → 3: arrival 240/s (forecast p90 in 135s)"), "\(decision.explanation)")
-        #expect(decision.explanation.contains("woken ahead of the traffic: forecast p90 240/s > 0.02/s needs 3; start-up 120 s"),
+        #expect(decision.explanation.contains("woken ahead of the traffic: forecast p90 240/s > 0.0167/s needs 3; start-up 120 s"),
                 "\(decision.explanation)")
     }
 
@@ -69,7 +69,7 @@ struct ScaleToZeroTests {
         #expect(decision.desiredReplicas == 0)
         #expect(decision.reasons == [.asleep])
         #expect(decision.explanation.hasPrefix("asleep at 0: "), "\(decision.explanation)")
-        #expect(decision.explanation.contains("wakes when lag > 0, arrival rate > 0/s or forecast p90 > 0.02/s"), "\(decision.explanation)")
+        #expect(decision.explanation.contains("wakes when lag > 0, arrival rate > 0/s or forecast p90 > 0.0167/s"), "\(decision.explanation)")
     }
 
     @Test func predictiveWakeCanBeTurnedOff() {
@@ -179,7 +179,7 @@ struct ScaleToZeroTests {
         let decision = run.tick(lag: 0, rate: 0, forecast: forecast(50))
         #expect(decision.desiredReplicas == 1, "\(decision.explanation)")
         #expect(decision.reasons.contains(.forecastKeepsAwake))
-        #expect(decision.explanation.contains("idle, but forecast p90 50/s > 0.02/s: staying awake"), "\(decision.explanation)")
+        #expect(decision.explanation.contains("idle, but forecast p90 50/s > 0.0167/s: staying awake"), "\(decision.explanation)")
         // The forecast falls: the idle period has long passed, the replica goes.
         #expect(run.tick(lag: 0, rate: 0, forecast: forecast(0)).desiredReplicas == 0)
     }
@@ -242,7 +242,7 @@ struct ScaleToZeroTests {
         let sleep = try #require(decision.inputs.scaleToZero)
         #expect(sleep.asleepSince == asleepFrom)
         #expect(sleep.idleSeconds != nil)
-        #expect(sleep.wakesWhen == "lag > 0, arrival rate > 0/s or forecast p90 > 0.02/s (no forecast yet)")
+        #expect(sleep.wakesWhen == "lag > 0, arrival rate > 0/s or forecast p90 > 0.0167/s (no forecast yet)")
         #expect(decision.explanation.contains("asleep for 5 min, nothing to wake for"), "\(decision.explanation)")
         // Not a target that sleeps: no sleep inputs.
         var awake = Run(policy: plainPolicy(), replicas: 1)
