@@ -27,6 +27,8 @@ public struct DemoOptions: Sendable {
     public var port = 8080
     /// Where the decision log goes; a fresh temporary folder by default.
     public var directory: String?
+    /// The target's minimum replicas; 0 lets it sleep (with the incumbent as KEDA's scale to zero).
+    public var minReplicas = 1
 
     public init(tracePath: String) { self.tracePath = tracePath }
 }
@@ -46,8 +48,12 @@ public enum DemoRunner {
 
     public static func run(_ options: DemoOptions, logger: Logger, print: @escaping @Sendable (String) -> Void) async throws -> DemoSummary {
         let trace: Trace
-        do { trace = try Trace.load(path: options.tracePath) } catch {
-            throw StartupError("--trace \(options.tracePath): \(error)")
+        if options.tracePath == DemoWorkload.name {
+            trace = DemoWorkload.businessHours(days: Int((options.historyDays + options.days).rounded(.up)) + 1)
+        } else {
+            do { trace = try Trace.load(path: options.tracePath) } catch {
+                throw StartupError("--trace \(options.tracePath): \(error)")
+            }
         }
         let start = trace.start + options.historyDays * 86_400
         let span = options.days * 86_400
@@ -65,7 +71,7 @@ public enum DemoRunner {
         let queue = DemoQueue(
             arrivals: arrivals, start: start, capacityPerReplica: capacity, startupSeconds: 120,
             replicas: max(1, Int((mean / capacity / 0.7).rounded(.up))))
-        let incumbent = KEDAController(capacity: capacity, utilization: 0.7, minReplicas: 1, maxReplicas: 60)
+        let incumbent = KEDAController(capacity: capacity, utilization: 0.7, minReplicas: options.minReplicas, maxReplicas: 60)
         let cluster = DemoCluster(queue: queue, history: DemoQueue.history(of: trace, before: start), clock: clock, incumbent: incumbent)
 
         var chosen = options
@@ -120,11 +126,16 @@ public enum DemoRunner {
                 backfill: true, extraServices: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)]
             ) { url in
                 listening.set(url)
+                let traffic = options.tracePath == DemoWorkload.name
+                    ? "a business-hours consumer (weekdays 07:00–15:00 UTC, silent otherwise)" : "World Cup 98 traffic"
+                let zero = options.minReplicas == 0
+                    ? "\nMin replicas 0: watch the last replica go after the idle period and the predictive wake-up before 07:00; the incumbent is KEDA's scale to zero."
+                    : ""
                 print("""
-                    Forescale demo: World Cup 98 traffic, \(Self.format(options.days)) simulated days at \(Int(options.speed))× (a day every \(Self.format(86_400 / options.speed / 60)) min).
+                    Forescale demo: \(traffic), \(Self.format(options.days)) simulated days at \(Int(options.speed))× (a day every \(Self.format(86_400 / options.speed / 60)) min).
                     Dashboard and status API: \(url)/   (token for the controls: \(token))
                     Decision log: \(directory)/decisions.sqlite · Ctrl-C stops at any time.
-                    Shadow mode beside a KEDA-equivalent autoscaler first; Forescale goes live after \(Int(options.liveAfter * 100)) %.
+                    Shadow mode beside a KEDA-equivalent autoscaler first; Forescale goes live after \(Int(options.liveAfter * 100)) %.\(zero)
                     """)
             }
             group.cancelAll()
@@ -160,7 +171,7 @@ public enum DemoRunner {
             targets:
               - name: \(target)
                 scale: { orchestrator: cluster, name: \(target) }
-                replicas: { min: 1, max: 60 }
+                replicas: { min: \(options.minReplicas), max: 60 }
                 metrics:
                   lag: { source: cluster, query: demo_lag }
                   arrivalRate: { source: cluster, query: demo_arrival_rate }

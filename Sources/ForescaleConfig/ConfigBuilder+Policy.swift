@@ -170,6 +170,40 @@ extension ConfigBuilder {
         }
     }
 
+    /// `scaleToZero`: only for a target with `replicas.min: 0` (`minReplicas` is already set).
+    mutating func parseScaleToZero(_ map: Map, into policy: inout ScalingPolicy, minReplicas: Int?) {
+        guard let zero = reader.map(map, "scaleToZero", allowed: ConfigSchema.scaleToZero) else { return }
+        if let minReplicas, minReplicas != 0 {
+            reader.report(map, "scaleToZero", "needs replicas.min: 0 (a target with min \(minReplicas) never sleeps)")
+        }
+        if let lag = reader.number(zero, "activationLag") {
+            if lag >= 0, lag <= 1e12 { policy.scaleToZero.activationLag = lag } else {
+                reader.report(zero, "activationLag", "must be ≥ 0 (messages of lag above which the target is active), got \(ConfigValues.formatNumber(lag))")
+            }
+        }
+        if let rate = reader.rate(zero, "activationArrivalRate") {
+            if rate >= 0, rate <= 1e12 { policy.scaleToZero.activationArrivalRate = rate } else {
+                reader.report(zero, "activationArrivalRate", "must be ≥ 0 (messages per second above which the target is active), got \(ConfigValues.formatRate(rate))")
+            }
+        }
+        if let idle = reader.duration(zero, "idlePeriod") {
+            if idle > 0, idle <= 86_400 { policy.scaleToZero.idleSeconds = idle } else {
+                reader.report(zero, "idlePeriod", "must be > 0 and ≤ 1d, got \(ConfigValues.formatDuration(idle))")
+            }
+        }
+        if let floor = reader.integer(zero, "minWhenActive") {
+            if floor < 1 {
+                reader.report(zero, "minWhenActive", "must be ≥ 1 (replicas while awake), got \(floor)")
+            } else if floor > policy.maxReplicas {
+                reader.report(zero, "minWhenActive", "must be ≤ replicas.max (\(policy.maxReplicas)), got \(floor)")
+            } else {
+                policy.scaleToZero.minWhenActive = floor
+            }
+        }
+        if let wake = reader.bool(zero, "predictiveWake") { policy.scaleToZero.predictiveWake = wake }
+        if let rate = positiveRate(zero, "forecastActivationRate") { policy.scaleToZero.forecastActivationRate = rate }
+    }
+
     mutating func reportFraction(_ map: Map, _ key: String, _ value: Double, _ range: String) {
         reader.report(map, key, "must be \(range) (a fraction such as 0.8 or a percentage such as 80%), got \(ConfigValues.formatNumber(value))")
     }

@@ -48,6 +48,7 @@ extension ConfigBuilder {
         var policy = ScalingPolicy(maxReplicas: replicas.max ?? 1, capacity: capacity ?? .learned(LearnedCapacity()))
         policy.minReplicas = replicas.min ?? 1
         parsePolicyFields(map, into: &policy, minReplicas: replicas.min)
+        parseScaleToZero(map, into: &policy, minReplicas: replicas.min)
         let safety = parseSafety(map, policy: policy)
         guard let name, let scale, let metrics, replicas.max != nil, capacity != nil, reader.problems.count == before else { return nil }
         return TargetConfig(

@@ -50,20 +50,24 @@ public func decide(
         dataProblems: data.problems
     )
 
+    // Scale to zero: whether the target is active, and since when it has been idle or asleep.
+    let sleeps = policy.sleeps
+    let activity = Activity(data, policy: policy)
+    if sleeps {
+        if state.lastActiveAt == nil || activity != .idle { state.lastActiveAt = now }
+        let currentKnown = !data.problems.contains { $0.metric == .desiredReplicas }
+        if currentKnown { state.asleepSince = current == 0 ? (state.asleepSince ?? now) : nil }
+    }
+    let forecastWakes = sleeps && policy.scaleToZero.predictiveWake && policy.forecast.enabled
+        && forecast.map { Plan.usable($0) && $0.upper > policy.forecastActivationRate } == true
+
     var steps: [Step] = []
     var planned: Int?
     var usedForecast: ForecastInput?
     var result: Int
+    var asleepStaying = false
     let holdReasons = data.holdReasons
-    if !holdReasons.isEmpty || capacity.perReplica == nil {
-        // Hold. The held count enters the stabilisation window, so that when data returns the
-        // plan cannot drop below it before a full scale-down window has passed.
-        result = current
-        steps = (holdReasons.isEmpty ? [.capacityUnknown] : holdReasons).map { Step(reason: $0, replicas: current) }
-        _ = Guardrails.stabilize(
-            current, current: current, window: &state.planRecommendations,
-            up: policy.scaleUp, down: policy.scaleDown, now: now)
-    } else {
+    func makePlan() -> Plan {
         let plan = Plan.make(
             data: data, lagAge: observation.lag?.ageSeconds ?? 0, capacity: capacity.perReplica ?? 0,
             policy: policy, forecast: forecast)
@@ -75,11 +79,41 @@ public func decide(
         usedForecast = plan.rateSource == .forecast ? forecast : nil
         planned = Guardrails.replicas(for: plan.need)
         steps += plan.steps
-
+        return plan
+    }
+    if sleeps, current == 0, holdReasons.isEmpty {
+        // Asleep. Activity wakes the target, and so does a forecast of traffic within the
+        // start-up; either way straight to the count the plan needs (at least the awake floor),
+        // past the stabilisation window and the rate policies, which govern a running group.
+        // Without a known capacity a wake-up goes to the awake floor.
+        if capacity.perReplica != nil { _ = makePlan() }
+        let wake: Reason? = activity == .active ? .wakeOnActivity : forecastWakes ? .wakeOnForecast : nil
+        if let wake {
+            let bounded = Guardrails.bound(max(policy.awakeFloor, planned ?? 0), policy: policy)
+            result = bounded.replicas
+            steps += bounded.steps
+            steps.append(Step(reason: wake, replicas: result))
+        } else {
+            result = 0
+            asleepStaying = true
+            steps.append(Step(reason: .asleep, replicas: 0))
+        }
+        Guardrails.record(result, in: &state.planRecommendations, now: now)
+    } else if !holdReasons.isEmpty || capacity.perReplica == nil {
+        // Hold. The held count enters the stabilisation window, so that when data returns the
+        // plan cannot drop below it before a full scale-down window has passed.
+        result = current
+        steps = (holdReasons.isEmpty ? [.capacityUnknown] : holdReasons).map { Step(reason: $0, replicas: current) }
+        _ = Guardrails.stabilize(
+            current, current: current, window: &state.planRecommendations,
+            up: policy.scaleUp, down: policy.scaleDown, now: now)
+    } else {
+        let plan = makePlan()
         let tolerated = Guardrails.tolerate(need: plan.need, current: current, tolerance: policy.tolerance)
         result = tolerated.replicas
         if tolerated.held { steps.append(Step(reason: .withinTolerance, replicas: result)) }
-        let bounded = Guardrails.bound(result, policy: policy)
+        // A target that sleeps keeps its awake floor while awake; it goes to zero only below.
+        let bounded = Guardrails.bound(result, policy: policy, minimum: policy.awakeFloor)
         result = bounded.replicas
         steps += bounded.steps
         let stabilized = Guardrails.stabilize(
@@ -94,9 +128,35 @@ public func decide(
         if let step = limited.step { steps.append(step) }
     }
 
-    if policy.reactiveFloor, let floor = reactive?.replicas, floor > result {
+    // A target asleep with nothing to wake for stays asleep: the reactive baseline (KEDA's
+    // maths without its activation threshold) does not wake it.
+    if policy.reactiveFloor, !asleepStaying, let floor = reactive?.replicas, floor > result {
         result = floor
         steps.append(Step(reason: .reactiveFloor, replicas: result))
+    }
+
+    // Scale to zero: the last replicas go once the rules have brought the group down to its
+    // awake floor and the target has been idle for the idle period, unless the forecast says
+    // messages are coming. Never on missing or invalid data (that is not idle).
+    if sleeps, current > 0, current <= policy.awakeFloor, result <= policy.awakeFloor, holdReasons.isEmpty, activity == .idle {
+        let idleFor = now - (state.lastActiveAt ?? now)
+        if forecastWakes {
+            steps.append(Step(reason: .forecastKeepsAwake, replicas: result))
+        } else if idleFor >= policy.scaleToZero.idleSeconds {
+            result = 0
+            // The awake floor held the count until now; it does not explain the sleep.
+            steps.removeAll { $0.reason == .belowMinReplicas }
+            steps.append(Step(reason: .idleSleep, replicas: 0))
+        } else {
+            steps.append(Step(reason: .idleCooldown, replicas: result))
+        }
+    }
+    if sleeps {
+        inputs.scaleToZero = SleepInputs(
+            asleepSince: state.asleepSince,
+            idleSeconds: activity == .idle ? now - (state.lastActiveAt ?? now) : nil,
+            idlePeriodSeconds: policy.scaleToZero.idleSeconds,
+            wakesWhen: Explanation.wakeCondition(policy: policy, forecastUsable: forecast.map(Plan.usable) == true))
     }
 
     state.noteDecision(from: current, to: result, now: now)
@@ -142,8 +202,7 @@ struct Plan {
         var rate = observed
         var source = ArrivalRateSource.observed
         if policy.forecast.enabled, let forecast {
-            let usable = forecast.upper.isFinite && forecast.upper >= 0 && forecast.upper <= CheckedObservation.absurd
-            if !usable {
+            if !usable(forecast) {
                 steps.append(Step(reason: .forecastRejected, replicas: Guardrails.replicas(for: observed / perReplica + drain)))
             } else if forecast.upper >= observed || policy.forecast.allowScaleDown {
                 rate = forecast.upper
@@ -169,6 +228,11 @@ struct Plan {
             expectedRate: rate, rateSource: source, serve: serve, drain: backlog / drainedInSLO, backlog: backlog, steps: steps)
     }
 
+    /// Whether a forecast can be planned on: finite, not negative, not absurd.
+    static func usable(_ forecast: ForecastInput) -> Bool {
+        forecast.upper.isFinite && forecast.upper >= 0 && forecast.upper <= CheckedObservation.absurd
+    }
+
     /// The backlog expected when a replica asked for now becomes useful, `lead` seconds after the
     /// lag was read (start-up plus the lag's age): the lag, plus what arrives at the observed rate,
     /// minus what the replicas serving meanwhile drain at full capacity; never below zero.
@@ -186,5 +250,27 @@ struct Plan {
         guard let ready else { return max(lag, lag + (arrivalRate - Double(current) * capacity) * lead) }
         let serving = Double(min(ready, current)) + Double(max(0, current - ready)) / 2
         return max(0, lag + (arrivalRate - serving * capacity) * lead)
+    }
+}
+
+/// Scale to zero: whether a target is active this tick (KEDA's activation: lag or arrival rate
+/// above its threshold), idle, or cannot tell because a value is missing, stale or invalid —
+/// which is never read as idle.
+enum Activity: Equatable {
+    case active
+    case idle
+    case unknown
+
+    init(_ data: CheckedObservation, policy: ScalingPolicy) {
+        let thresholds = policy.scaleToZero
+        if let lag = data.lag, lag > thresholds.activationLag {
+            self = .active
+        } else if let rate = data.arrivalRate, rate > thresholds.activationArrivalRate {
+            self = .active
+        } else if data.lag == nil || data.arrivalRate == nil {
+            self = .unknown
+        } else {
+            self = .idle
+        }
     }
 }

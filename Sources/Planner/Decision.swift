@@ -62,6 +62,8 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
     public var projectedBacklog: Double?
     /// Values that were missing, stale or invalid in this tick.
     public var dataProblems: [DataProblem]
+    /// Sleep and wake-up of a target that scales to zero (`minReplicas` 0); `nil` for the others.
+    public var scaleToZero: SleepInputs?
 
     public init(
         observation: Observation,
@@ -85,6 +87,27 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
         self.drainReplicas = drainReplicas
         self.projectedBacklog = projectedBacklog
         self.dataProblems = dataProblems
+    }
+}
+
+/// Where a target that scales to zero stands: asleep since when, idle for how long, and what
+/// wakes it. For the decision log, the status API and the dashboard.
+public struct SleepInputs: Sendable, Equatable, Codable {
+    /// Since when the workload has been at zero replicas (Unix seconds), while it is.
+    public var asleepSince: Double?
+    /// How long the target has been idle (no lag, no arrivals above the activation thresholds),
+    /// seconds; `nil` while it is active or cannot tell (a metric missing or invalid).
+    public var idleSeconds: Double?
+    /// The idle period after which the last replica goes (seconds).
+    public var idlePeriodSeconds: Double
+    /// What wakes the target (or keeps it awake), in words: `lag > 0, arrival rate > 0/s or forecast p90 > 0.02/s`.
+    public var wakesWhen: String
+
+    public init(asleepSince: Double?, idleSeconds: Double?, idlePeriodSeconds: Double, wakesWhen: String) {
+        self.asleepSince = asleepSince
+        self.idleSeconds = idleSeconds
+        self.idlePeriodSeconds = idlePeriodSeconds
+        self.wakesWhen = wakesWhen
     }
 }
 
@@ -159,4 +182,17 @@ public enum Reason: String, Sendable, Equatable, Codable, CaseIterable {
     case scaleDownDisabled = "scale_down_disabled"
     /// Raised to what the reactive baseline asks for.
     case reactiveFloor = "reactive_floor"
+    /// Scale to zero: woken from zero by lag or arrivals above the activation thresholds, straight
+    /// to the count the plan needs.
+    case wakeOnActivity = "wake_on_activity"
+    /// Scale to zero: woken from zero ahead of the traffic, by the forecast's upper quantile.
+    case wakeOnForecast = "wake_on_forecast"
+    /// Scale to zero: kept at zero, nothing to wake for.
+    case asleep = "asleep"
+    /// Scale to zero: the last replicas went after the idle period.
+    case idleSleep = "idle_sleep"
+    /// Scale to zero: idle, but not yet for the idle period; the last replicas stay.
+    case idleCooldown = "idle_cooldown"
+    /// Scale to zero: idle for the idle period, but the forecast says messages are coming; kept awake.
+    case forecastKeepsAwake = "forecast_keeps_awake"
 }

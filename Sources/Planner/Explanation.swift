@@ -5,7 +5,13 @@ enum Explanation {
         policy: ScalingPolicy, steps: [Step]
     ) -> String {
         let head: String
-        if desired > current {
+        if current == 0, desired > 0 {
+            head = "wake 0 → \(desired)"
+        } else if desired == 0, current > 0, steps.contains(where: { $0.reason == .idleSleep }) {
+            head = "sleep \(current) → 0"
+        } else if current == 0, desired == 0, policy.sleeps {
+            head = "asleep at 0"
+        } else if desired > current {
             head = "scale up \(current) → \(desired)"
         } else if desired < current {
             head = "scale down \(current) → \(desired)"
@@ -69,7 +75,67 @@ enum Explanation {
             return "scale-down disabled"
         case .reactiveFloor:
             return "raised to \(step.replicas) by the reactive floor"
+        case .wakeOnActivity:
+            var what: [String] = []
+            let zero = policy.scaleToZero
+            if let lag = inputs.observation.lag?.value, lag > zero.activationLag {
+                what.append("lag \(number(lag)) > \(number(zero.activationLag))")
+            }
+            if let rate = inputs.observation.arrivalRate?.value, rate > zero.activationArrivalRate {
+                what.append("arrival \(number(rate))/s > \(number(zero.activationArrivalRate))/s")
+            }
+            return "woken by activity (\(what.joined(separator: ", "))) straight to \(step.replicas); start-up \(number(policy.startupSeconds)) s"
+        case .wakeOnForecast:
+            let quantile = forecast.map { "p\(number($0.upperQuantile * 100))" } ?? "upper"
+            let upper = forecast.map { small($0.upper) } ?? "?"
+            return "woken ahead of the traffic: forecast \(quantile) \(upper)/s > \(small(policy.forecastActivationRate))/s"
+                + " needs \(step.replicas); start-up \(number(policy.startupSeconds)) s"
+        case .asleep:
+            var text = "asleep"
+            if let since = inputs.scaleToZero?.asleepSince { text += " for \(duration(inputs.nowSeconds - since))" }
+            return text + ", nothing to wake for; wakes when \(inputs.scaleToZero?.wakesWhen ?? wakeCondition(policy: policy, forecastUsable: false))"
+        case .idleSleep:
+            let idle = inputs.scaleToZero?.idleSeconds ?? policy.scaleToZero.idleSeconds
+            return "idle (no lag, no arrivals) for \(duration(idle)) ≥ the \(duration(policy.scaleToZero.idleSeconds)) idle period: the last replica goes"
+        case .idleCooldown:
+            let idle = inputs.scaleToZero?.idleSeconds ?? 0
+            return "idle for \(duration(idle)) of the \(duration(policy.scaleToZero.idleSeconds)) idle period: sleeps at 0 if still idle then"
+        case .forecastKeepsAwake:
+            let quantile = forecast.map { "p\(number($0.upperQuantile * 100))" } ?? "upper"
+            let upper = forecast.map { small($0.upper) } ?? "?"
+            return "idle, but forecast \(quantile) \(upper)/s > \(small(policy.forecastActivationRate))/s: staying awake"
         }
+    }
+
+    /// What wakes a sleeping target (and keeps an idle one awake), in words.
+    static func wakeCondition(policy: ScalingPolicy, forecastUsable: Bool) -> String {
+        let zero = policy.scaleToZero
+        var parts = ["lag > \(number(zero.activationLag))", "arrival rate > \(number(zero.activationArrivalRate))/s"]
+        if zero.predictiveWake, policy.forecast.enabled {
+            parts.append("forecast p\(number(policy.forecast.upperQuantile * 100)) > \(small(policy.forecastActivationRate))/s"
+                + (forecastUsable ? "" : " (no forecast yet)"))
+        }
+        return parts.count == 2 ? parts.joined(separator: " or ") : parts[0] + ", " + parts[1] + " or " + parts[2]
+    }
+
+    /// A rate that may be far below 1: three significant digits under 1 (`0.0167`, so that a
+    /// forecast just above the activation rate does not read as equal to it), else as `number`.
+    static func small(_ value: Double) -> String {
+        guard value.isFinite, value > 0, value < 1 else { return number(value) }
+        var scale = 1.0
+        while value * scale < 100 { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        return String(rounded)
+    }
+
+    /// Seconds as `45 s`, `5 min`, `2 h 5 min`.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "\(seconds) s" }
+        let whole = Int(seconds.rounded())
+        if whole < 120 { return "\(whole) s" }
+        let minutes = whole / 60
+        if minutes < 120 { return "\(minutes) min" }
+        return "\(minutes / 60) h \(minutes % 60) min"
     }
 
     /// A compact rendering: integers as integers, else two decimals (one above 100), no exponent below 1e15.

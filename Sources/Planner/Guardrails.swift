@@ -27,11 +27,13 @@ enum Guardrails {
     }
 
     /// Bounds and the partition cap, in that order, each with the reason it left.
-    static func bound(_ replicas: Int, policy: ScalingPolicy) -> (replicas: Int, steps: [Step]) {
+    /// `minimum` defaults to `minReplicas`; the plan of a target that sleeps passes its awake floor.
+    static func bound(_ replicas: Int, policy: ScalingPolicy, minimum: Int? = nil) -> (replicas: Int, steps: [Step]) {
         var value = replicas
         var steps: [Step] = []
-        if value < policy.minReplicas {
-            value = policy.minReplicas
+        let minimum = minimum ?? policy.minReplicas
+        if value < minimum {
+            value = minimum
             steps.append(Step(reason: .belowMinReplicas, replicas: value))
         }
         if value > policy.maxReplicas {
@@ -72,6 +74,12 @@ enum Guardrails {
         if result < recommendation { return (result, Step(reason: .scaleUpStabilized, replicas: result)) }
         if result > recommendation { return (result, Step(reason: .scaleDownStabilized, replicas: result)) }
         return (result, nil)
+    }
+
+    /// Records a recommendation made without the stabilisation step (a wake-up from zero), so
+    /// that the windows see it.
+    static func record(_ recommendation: Int, in window: inout [TimedCount], now: Double) {
+        window.append(TimedCount(time: now, replicas: recommendation))
     }
 
     /// HPA rate policies: how far the count may move from `current` given the changes already

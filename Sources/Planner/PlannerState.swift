@@ -15,6 +15,12 @@ public struct PlannerState: Sendable, Equatable, Codable {
     /// recorded as a scale event at the time it was decided (as the HPA records its own changes).
     public internal(set) var pendingChange: PendingChange?
     public internal(set) var capacity = CapacityLearnerState()
+    /// Scale to zero: the last tick the target was active (lag or arrivals above the activation
+    /// thresholds), or could not tell (a metric missing or invalid is never read as idle).
+    /// `nil` before the first tick of a target that sleeps.
+    public internal(set) var lastActiveAt: Double?
+    /// Scale to zero: since when the workload has been seen at zero replicas, while it is.
+    public internal(set) var asleepSince: Double?
 
     /// The longest any window or event list may grow.
     public static let maxEntries = 2048

@@ -28,6 +28,8 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var reactive: ReactiveBaselinePolicy
     /// A value older than this is stale: the tick holds the current count.
     public var staleAfterSeconds: Double
+    /// How the target sleeps at zero replicas and wakes: in force only when `minReplicas` is 0.
+    public var scaleToZero: ScaleToZero
 
     public init(
         minReplicas: Int = 1,
@@ -43,7 +45,8 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         forecast: ForecastUse = ForecastUse(),
         reactiveFloor: Bool = true,
         reactive: ReactiveBaselinePolicy = ReactiveBaselinePolicy(),
-        staleAfterSeconds: Double = 60
+        staleAfterSeconds: Double = 60,
+        scaleToZero: ScaleToZero = ScaleToZero()
     ) {
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
@@ -59,12 +62,68 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         self.reactiveFloor = reactiveFloor
         self.reactive = reactive
         self.staleAfterSeconds = staleAfterSeconds
+        self.scaleToZero = scaleToZero
+    }
+
+    /// Whether the target may sleep at zero replicas (`minReplicas` 0).
+    public var sleeps: Bool { minReplicas == 0 }
+
+    /// The fewest replicas while awake: `minReplicas`, or for a target that sleeps,
+    /// `scaleToZero.minWhenActive` (at least 1), within the ceiling.
+    public var awakeFloor: Int {
+        guard sleeps else { return minReplicas }
+        return min(max(1, scaleToZero.minWhenActive), max(1, ceilingReplicas))
     }
 
     /// The highest count the bounds and the partition cap allow.
     public var ceilingReplicas: Int {
         if let partitions { return min(maxReplicas, partitions) }
         return maxReplicas
+    }
+}
+
+/// Sleeping at zero replicas and waking (a target with `minReplicas` 0). KEDA's semantics are the
+/// reference: the target is *active* while its lag or arrival rate is above its activation
+/// threshold; an active target asleep wakes, and the last replicas go only once it has been idle
+/// (not active) for `idleSeconds`. Unlike KEDA, one planner owns both legs: a wake-up goes
+/// straight to the count the plan needs, the way down to `minWhenActive` follows the scale-down
+/// rules, and the forecast can wake the target before the traffic arrives.
+public struct ScaleToZero: Sendable, Equatable, Codable {
+    /// Active while the lag is above this many messages (KEDA's `activationLagThreshold`; 0: any message).
+    public var activationLag: Double
+    /// Active while the arrival rate is above this (messages per second; 0: any arrival).
+    public var activationArrivalRate: Double
+    /// The last replicas go (`minWhenActive` → 0) only after this long idle: no lag and no
+    /// arrivals above the thresholds (KEDA's `cooldownPeriod`).
+    public var idleSeconds: Double
+    /// The fewest replicas while awake (at least 1).
+    public var minWhenActive: Int
+    /// Wake ahead of the traffic: when the forecast's upper quantile at the plan's horizon
+    /// (start-up plus one tick) is above `forecastActivationRate`; and never sleep while it is.
+    public var predictiveWake: Bool
+    /// The forecast rate (messages per second) that wakes a sleeping target ahead of time; `nil`:
+    /// the larger of `activationArrivalRate` and one message per latency SLO (a forecast of less
+    /// is not worth a replica).
+    public var forecastActivationRate: Double?
+
+    public init(
+        activationLag: Double = 0, activationArrivalRate: Double = 0, idleSeconds: Double = 300, minWhenActive: Int = 1,
+        predictiveWake: Bool = true, forecastActivationRate: Double? = nil
+    ) {
+        self.activationLag = activationLag
+        self.activationArrivalRate = activationArrivalRate
+        self.idleSeconds = idleSeconds
+        self.minWhenActive = minWhenActive
+        self.predictiveWake = predictiveWake
+        self.forecastActivationRate = forecastActivationRate
+    }
+}
+
+extension ScalingPolicy {
+    /// The forecast rate above which a sleeping target wakes ahead of time (see `ScaleToZero`).
+    public var forecastActivationRate: Double {
+        scaleToZero.forecastActivationRate
+            ?? max(scaleToZero.activationArrivalRate, latencySLOSeconds > 0 ? 1 / latencySLOSeconds : 0)
     }
 }
 

@@ -16,6 +16,10 @@ public struct Comparison: Sendable, Codable {
     public var clairvoyant: RunResult
     /// The scenario's metric outages, if any.
     public var outages: [Scenario.Outage] = []
+    /// The scenario's minimum replicas (0: every policy may scale to zero).
+    public var minReplicas = 1
+    /// The trace's first timestamp (Unix seconds), to date the wake-ups.
+    public var traceStart = 0.0
 
     /// The cheapest swept KEDA setting no later than Forescale; `nil` when none is that punctual.
     public var bestTunedReactive: RunResult? {
@@ -73,7 +77,8 @@ public struct Comparison: Sendable, Codable {
             trace: trace.name, capacityPerReplica: capacity, simulatedSeconds: arrivals.count,
             warmupSeconds: scenario.warmup(span: arrivals.count),
             forescale: oursResult, keda: Array(baselines.prefix(sweep.count)), hpa: baselines[sweep.count],
-            clairvoyant: baselines[sweep.count + 1], outages: scenario.outages)
+            clairvoyant: baselines[sweep.count + 1], outages: scenario.outages, minReplicas: scenario.minReplicas,
+            traceStart: trace.start)
     }
 
     /// The KEDA sweep, then the HPA, then the clairvoyant, each on its own core when one is free.

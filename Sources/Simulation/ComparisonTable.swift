@@ -4,10 +4,23 @@ public enum ComparisonTable {
         var lines: [String] = []
         lines.append("trace \(c.trace): \(fmt(Double(c.simulatedSeconds) / 86_400, 1)) days simulated, "
             + "\(fmt(Double(c.warmupSeconds) / 86_400, 1)) days warm-up, capacity \(fmt(c.capacityPerReplica, 2))/s per replica")
-        lines.append(pad("policy", 30) + pad("replica-h", 11) + pad("cost/floor", 11) + pad("late %", 9) + pad("p99 delay", 11) + "actions")
+        let sleeps = c.minReplicas == 0
+        if sleeps {
+            lines.append("min replicas 0: the KEDA sweep is KEDA's scale to zero (activation threshold 0, cooldownPeriod 300 s, then the HPA from 1)")
+        }
+        lines.append(pad("policy", 30) + pad("replica-h", 11) + pad("cost/floor", 11) + pad("late %", 9) + pad("p99 delay", 11)
+            + (sleeps ? pad("actions", 9) + pad("wake-ups", 10) + "1st-message delay mean / max" : "actions"))
         func row(_ r: RunResult, _ label: String? = nil) {
-            lines.append(pad(label ?? r.policy, 30) + pad(fmt(r.replicaHours, 0), 11) + pad(fmt(r.costRatio, 3), 11)
-                + pad(fmt(r.latePercent, 2), 9) + pad(fmt(r.p99DelaySeconds, 0) + "s", 11) + String(r.scaleActions))
+            var line = pad(label ?? r.policy, 30) + pad(fmt(r.replicaHours, 0), 11) + pad(fmt(r.costRatio, 3), 11)
+                + pad(fmt(r.latePercent, 2), 9) + pad(fmt(r.p99DelaySeconds, 0) + "s", 11)
+            if sleeps {
+                let delays = r.firstMessageDelays
+                line += pad(String(r.scaleActions), 9) + pad(String(r.wakeUps.count), 10)
+                line += delays.isEmpty ? "—" : "\(fmt(r.meanFirstMessageDelay ?? 0, 0)) s / \(fmt(delays.max() ?? 0, 0)) s"
+            } else {
+                line += String(r.scaleActions)
+            }
+            lines.append(line)
         }
         row(c.forescale)
         if !c.outages.isEmpty {
@@ -24,7 +37,40 @@ public enum ComparisonTable {
         row(c.clairvoyant)
         lines.append("KEDA sweep:")
         for r in c.keda { row(r, "  " + r.policy) }
+        if sleeps {
+            lines.append("first-message delay after each wake-up (trace time; '-' when it slept again before serving one):")
+            var shown = [c.forescale]
+            if let best = c.bestTunedReactive { shown.append(best) }
+            if let reference = c.keda.first(where: { $0.policy == "keda@0.70" }), !shown.contains(reference) { shown.append(reference) }
+            shown.append(c.clairvoyant)
+            for r in shown {
+                let items = r.wakeUps.map { wake in
+                    "\(clock(c.traceStart + Double(wake.second))) \(wake.firstMessageDelaySeconds.map { fmt($0, 0) + " s" } ?? "-")"
+                }
+                let shownItems = items.count > 40 ? Array(items.prefix(40)) + ["… \(items.count - 40) more"] : items
+                lines.append("  \(r.policy): " + (items.isEmpty ? "none" : shownItems.joined(separator: ", ")))
+            }
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// Unix seconds as `Mon 07-15 06:58` (UTC).
+    static func clock(_ time: Double) -> String {
+        let seconds = Int(time.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let inDay = seconds - days * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekday) \(two(month))-\(two(day)) \(two(inDay / 3600)):\(two(inDay % 3600 / 60))"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

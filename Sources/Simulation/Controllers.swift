@@ -47,23 +47,48 @@ extension ControllerView {
 /// KEDA's lag trigger with a threshold of 30 s of one replica's work, plus an arrival-rate trigger
 /// at `utilization`; the HPA's 10 % tolerance, default scale-up (max of 4 pods and 100 % per 15 s)
 /// and 300 s scale-down stabilisation. It is the same code that gives Forescale its reactive floor.
+///
+/// With `minReplicas` 0 it is KEDA's scale to zero, two controllers with a seam: KEDA owns 0 ↔ 1
+/// (active while the lag or the arrival rate is above its activation threshold, 0 by default; an
+/// active target at zero is set to 1; `cooldownPeriod`, 300 s, after the last active tick it is
+/// set to 0 from whatever count it has), and the HPA, with a minimum of 1, owns 1 ↔ N. A metric
+/// that cannot be read counts as active (KEDA keeps the scale on a scaler error).
 public struct KEDAController: ScalingController {
     public var name: String
     var policy: ScalingPolicy
     var state = PlannerState()
+    /// Scale to zero (`minReplicas` 0): KEDA's activation thresholds and cooldown.
+    var scaleToZero: Bool
+    var activationLag = 0.0
+    var activationArrivalRate = 0.0
+    var cooldownSeconds = 300.0
+    var lastActive: Double?
 
     public init(capacity: Double, utilization: Double, minReplicas: Int, maxReplicas: Int) {
         name = "keda@\(Self.format(utilization))"
+        scaleToZero = minReplicas == 0
         policy = ScalingPolicy(
-            minReplicas: minReplicas, maxReplicas: maxReplicas, capacity: .fixed(perReplica: capacity),
+            minReplicas: max(minReplicas, 1), maxReplicas: maxReplicas, capacity: .fixed(perReplica: capacity),
             targetUtilization: utilization, forecast: ForecastUse(enabled: false),
             reactive: ReactiveBaselinePolicy(lagThresholdSeconds: 30, targetUtilization: utilization))
     }
 
     public mutating func tick(_ view: ControllerView) -> ControllerOutput {
+        let current = view.observation.desiredReplicas.value
         let (decision, next) = decide(observation: view.observation, state: state, policy: policy, now: view.now)
         state = next
-        return ControllerOutput(desiredReplicas: decision.reactiveReplicas ?? view.observation.desiredReplicas.value)
+        let hpa = decision.reactiveReplicas ?? current
+        guard scaleToZero else { return ControllerOutput(desiredReplicas: hpa) }
+        let active: Bool
+        if let lag = view.observation.lag?.value, let rate = view.observation.arrivalRate?.value {
+            active = lag > activationLag || rate > activationArrivalRate
+        } else {
+            active = true
+        }
+        if active || lastActive == nil { lastActive = view.now }
+        if current == 0 { return ControllerOutput(desiredReplicas: active ? 1 : 0) }
+        if view.now - (lastActive ?? view.now) >= cooldownSeconds { return ControllerOutput(desiredReplicas: 0) }
+        return ControllerOutput(desiredReplicas: hpa)
     }
 
     static func format(_ value: Double) -> String {
@@ -80,9 +105,10 @@ public struct HPAController: ScalingController {
     public var name: String
     var keda: KEDAController
 
+    /// The HPA cannot scale to zero: with `minReplicas` 0 it keeps 1.
     public init(capacity: Double, utilization: Double, minReplicas: Int, maxReplicas: Int) {
         name = "hpa@\(KEDAController.format(utilization))"
-        keda = KEDAController(capacity: capacity, utilization: utilization, minReplicas: minReplicas, maxReplicas: maxReplicas)
+        keda = KEDAController(capacity: capacity, utilization: utilization, minReplicas: max(minReplicas, 1), maxReplicas: maxReplicas)
         keda.policy.reactive.lagThreshold = .greatestFiniteMagnitude
     }
 

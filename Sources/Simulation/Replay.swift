@@ -70,6 +70,17 @@ public struct ReplaySession {
             if let value = try target.optionalNumber("startupSeconds") { policy.startupSeconds = value }
             if let value = try target.optionalNumber("targetUtilization", positive: true) { policy.targetUtilization = min(value, 1) }
             if let value = try target.optionalInteger("partitions") { policy.partitions = max(value, 1) }
+            if let value = try target.optionalNumber("activationLag") { policy.scaleToZero.activationLag = value }
+            if let value = try target.optionalNumber("activationArrivalRate") { policy.scaleToZero.activationArrivalRate = value }
+            if let value = try target.optionalNumber("idleSeconds", positive: true) { policy.scaleToZero.idleSeconds = value }
+            if let value = try target.optionalInteger("minWhenActive") {
+                guard value >= 1 else { throw target.error("minWhenActive", "must be ≥ 1, got \(value)") }
+                policy.scaleToZero.minWhenActive = value
+            }
+            if let value = try target.optionalBool("predictiveWake") { policy.scaleToZero.predictiveWake = value }
+            if let value = try target.optionalNumber("forecastActivationRate", positive: true) {
+                policy.scaleToZero.forecastActivationRate = value
+            }
             var safety = configuredSafety[name] ?? SafetyPolicy()
             if let value = try target.optionalInteger("fallbackAfter") {
                 guard value >= 1 else { throw target.error("fallbackAfter", "must be ≥ 1, got \(value)") }
@@ -192,6 +203,15 @@ public enum ReplayRecording {
         if case .fixed(let capacity) = policy.capacity { fields.append("\"capacityPerReplica\":\(format(capacity))") }
         fields.append("\"latencySLOSeconds\":\(format(policy.latencySLOSeconds))")
         fields.append("\"startupSeconds\":\(format(policy.startupSeconds))")
+        if policy.sleeps {
+            let zero = policy.scaleToZero
+            fields.append("\"activationLag\":\(format(zero.activationLag))")
+            fields.append("\"activationArrivalRate\":\(format(zero.activationArrivalRate))")
+            fields.append("\"idleSeconds\":\(format(zero.idleSeconds))")
+            fields.append("\"minWhenActive\":\(zero.minWhenActive)")
+            fields.append("\"predictiveWake\":\(zero.predictiveWake)")
+            if let rate = zero.forecastActivationRate { fields.append("\"forecastActivationRate\":\(format(rate))") }
+        }
         return "{\"type\":\"init\",\"tickSeconds\":\(tickSeconds),\"targets\":[{" + fields.joined(separator: ",") + "}]}"
     }
 

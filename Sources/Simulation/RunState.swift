@@ -10,6 +10,8 @@ struct RunState {
     var arrivedTotal = 0.0
     var processedTotal = 0.0
     var score: ScoreAccumulator
+    /// A wake-up from zero (its second) whose first message has not been served yet.
+    var pendingWake: Int?
 
     init(scenario: Scenario, initialReplicas: Int, warmup: Int) {
         self.scenario = scenario
@@ -27,6 +29,14 @@ struct RunState {
         let target = min(max(target, scenario.minReplicas), scenario.maxReplicas)
         guard target != desired else { return }
         if second >= warmup { score.actions += 1 }
+        if desired == 0 {
+            if let pending = pendingWake, pending >= warmup { score.wakeUps.append(WakeUp(second: pending, firstMessageDelaySeconds: nil)) }
+            pendingWake = second
+        } else if target == 0, let pending = pendingWake {
+            // Asleep again before a message was served: a wake-up for nothing.
+            if pending >= warmup { score.wakeUps.append(WakeUp(second: pending, firstMessageDelaySeconds: nil)) }
+            pendingWake = nil
+        }
         if target > desired {
             for _ in 0..<(target - desired) { starting.append(second + scenario.startupSeconds) }
             return
@@ -59,12 +69,20 @@ struct RunState {
         queue.push(second: second, mass: arrivals)
         arrivedTotal += arrivals
         let work = second < pausedUntil ? 0 : capacity * Double(ready)
+        if let pending = pendingWake, work > 0, let oldest = queue.oldestSecond {
+            // The first message the woken group serves: how long it waited.
+            if pending >= warmup { score.wakeUps.append(WakeUp(second: pending, firstMessageDelaySeconds: Double(second - oldest))) }
+            pendingWake = nil
+        }
         let served = queue.serve(work, at: second, scoringFrom: warmup, into: &score)
         processedTotal += served
     }
 
     func result(end: Int, capacity: Double, name: String) -> RunResult {
         var score = score
+        if let pending = pendingWake, pending >= warmup {
+            score.wakeUps.append(WakeUp(second: pending, firstMessageDelaySeconds: queue.oldestSecond.map { Double(end - $0) }))
+        }
         queue.chargeUnserved(end: end, scoringFrom: warmup, into: &score)
         return score.result(name: name, capacity: capacity, scoredSeconds: max(end - warmup, 0))
     }
@@ -76,6 +94,9 @@ struct MessageQueue {
     private var masses: [Double] = []
     private var head = 0
     private(set) var total = 0.0
+
+    /// When the oldest message still waiting arrived, if any waits.
+    var oldestSecond: Int? { head < seconds.count && total > 0 ? seconds[head] : nil }
 
     mutating func push(second: Int, mass: Double) {
         guard mass > 0 else { return }
@@ -97,7 +118,9 @@ struct MessageQueue {
             served += take
             if masses[head] <= 1e-12 { head += 1 }
         }
-        total = max(total - served, 0)
+        // Empty is empty: no floating-point dust left in the total (a lag of 1e-12 would read as
+        // a waiting message, and keep a target that scales to zero awake).
+        total = head >= masses.count ? 0 : max(total - served, 0)
         if head > 4096, head * 2 > masses.count {
             seconds.removeFirst(head)
             masses.removeFirst(head)

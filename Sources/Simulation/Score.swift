@@ -10,6 +10,8 @@ struct ScoreAccumulator {
     var delayedMass = 0.0
     /// Mass by whole seconds of delay, for the percentile.
     var histogram: [Double] = []
+    /// Wake-ups from zero in the scored window, in order.
+    var wakeUps: [WakeUp] = []
 
     init(slo: Int) { self.slo = slo }
 
@@ -42,7 +44,8 @@ struct ScoreAccumulator {
             p99DelaySeconds: p99,
             scaleActions: actions,
             scoredSeconds: scoredSeconds,
-            fallbackTicks: fallbackTicks)
+            fallbackTicks: fallbackTicks,
+            wakeUps: wakeUps)
     }
 }
 
@@ -61,6 +64,33 @@ public struct RunResult: Sendable, Equatable, Codable {
     /// Scored ticks in which the fallback applied (Forescale under a metric outage; 0 otherwise).
     public var fallbackTicks = 0
 
+    /// Wake-ups from zero in the scored window (a target with `minReplicas` 0), each with the
+    /// delay of the first message the woken group served.
+    public var wakeUps: [WakeUp] = []
+
     /// Cost as a multiple of the floor.
     public var costRatio: Double { floorReplicaHours > 0 ? replicaHours / floorReplicaHours : 0 }
+}
+
+/// A wake-up from zero replicas and what its first message paid for it.
+public struct WakeUp: Sendable, Equatable, Codable {
+    /// When the controller asked for replicas again, in seconds since the trace's start.
+    public var second: Int
+    /// How long the first message served after the wake-up had waited (the cold-start delay it
+    /// paid); `nil` when the group slept again before serving one (a wake-up for nothing).
+    public var firstMessageDelaySeconds: Double?
+
+    public init(second: Int, firstMessageDelaySeconds: Double?) {
+        self.second = second
+        self.firstMessageDelaySeconds = firstMessageDelaySeconds
+    }
+}
+
+extension RunResult {
+    /// The first-message delays of the wake-ups that served one.
+    public var firstMessageDelays: [Double] { wakeUps.compactMap(\.firstMessageDelaySeconds) }
+    /// Their mean, or `nil` without any.
+    public var meanFirstMessageDelay: Double? {
+        firstMessageDelays.isEmpty ? nil : firstMessageDelays.reduce(0, +) / Double(firstMessageDelays.count)
+    }
 }

@@ -14,7 +14,12 @@ struct DemoCommand: AsyncParsableCommand {
             a KEDA-equivalent autoscaler, goes live part-way, and ends with the scorecard. Ctrl-C stops it at any time.
             """)
 
-    @Option(help: "The arrival trace (timestamp,value CSV).") var trace = "Examples/traces/worldcup98_1min_jun08-16.csv"
+    @Option(help: "The arrival trace (timestamp,value CSV), or 'business-hours' for the built-in scale-to-zero workload (the default with --min-replicas 0).")
+    var trace: String?
+    @Option(
+        name: .customLong("min-replicas"),
+        help: "The target's minimum replicas (0 or 1). 0: it sleeps at zero and wakes ahead of the traffic; the incumbent is KEDA's scale to zero.")
+    var minReplicas = 1
     @Option(help: "Simulated seconds per real second (60–3600).") var speed = 720.0
     @Option(help: "Simulated days to run.") var days = 2.0
     @Option(help: "The share of the run after which Forescale goes live (0 = live from the start, 1 = shadow only).") var liveAfter = 0.5
@@ -26,10 +31,16 @@ struct DemoCommand: AsyncParsableCommand {
         guard (60...3600).contains(speed) else { throw ValidationError("--speed must be 60–3600, got \(speed)") }
         guard days > 0, days <= 6 else { throw ValidationError("--days must be > 0 and ≤ 6 (the shipped trace holds 9 days, 2 of them history)") }
         guard (0...1).contains(liveAfter) else { throw ValidationError("--live-after must be 0–1, got \(liveAfter)") }
+        guard (0...1).contains(minReplicas) else { throw ValidationError("--min-replicas must be 0 or 1, got \(minReplicas)") }
     }
 
     func run() async throws {
-        var options = DemoOptions(tracePath: Self.findTrace(trace))
+        let chosenTrace = trace ?? (minReplicas == 0 ? DemoWorkload.name : "Examples/traces/worldcup98_1min_jun08-16.csv")
+        var options = DemoOptions(tracePath: chosenTrace == DemoWorkload.name ? chosenTrace : Self.findTrace(chosenTrace))
+        options.minReplicas = minReplicas
+        // The built-in workload starts on a Monday: a backfilled week (the forecaster learns the
+        // daily pattern and the quiet weekend), so the run starts on the next Monday.
+        if chosenTrace == DemoWorkload.name { options.historyDays = 7 }
         options.speed = speed
         options.days = days
         options.liveAfter = liveAfter

@@ -20,6 +20,10 @@ struct Simulate: ParsableCommand {
     @Option(help: "Seconds between decisions.") var tick = 15
     @Option(help: "Seconds not scored at the start (default: min(7 days, 30 % of the span)).") var warmup: Int?
     @Option(help: "Days of the trace to simulate from its start.") var days = 21.0
+    @Option(
+        name: .customLong("min-replicas"),
+        help: "Minimum replicas of every policy. 0: Forescale scales to zero (its scaleToZero defaults, or --config's), the KEDA sweep runs KEDA's scale to zero (activation threshold 0, cooldownPeriod 300 s, then the HPA from 1), and the report names the first-message delay after each wake-up.")
+    var minReplicas = 1
     @Option(help: "A config file: Forescale runs with its first target's policy (or --target's); bounds, capacity, SLO and start-up come from the scenario.")
     var config: String?
     @Option(help: "The config target whose policy to use.") var target: String?
@@ -28,6 +32,8 @@ struct Simulate: ParsableCommand {
     var plot: String?
     @Option(help: "Write what Forescale was shown, as replay-protocol lines (docs/replay.md), to this file.")
     var record: String?
+    @Option(help: "Write Forescale's ticks as CSV (time, arrival rate, desired, ready, lag, forecast p50 and upper) to this file.")
+    var ticks: String?
     @Option(
         name: .customLong("outage"),
         help: "A metric outage, START:DURATION from the trace's start (e.g. 3d:10m): every metric read fails then. Repeatable.")
@@ -60,6 +66,8 @@ struct Simulate: ParsableCommand {
         scenario.tickSeconds = tick
         scenario.warmupSeconds = warmup
         scenario.spanSeconds = Int(days * 86_400)
+        guard minReplicas >= 0 else { throw ValidationError("--min-replicas must be ≥ 0, got \(minReplicas)") }
+        scenario.minReplicas = minReplicas
         scenario.outages = try outages.map(Self.outage)
         let configured = try configuredPolicy()
         let loaded = try Trace.load(path: trace)
@@ -80,7 +88,7 @@ struct Simulate: ParsableCommand {
             },
             record: { policy, tick in
                 guard policy == "forescale" else { return }
-                if plot != nil { ticks.append(tick) }
+                if plot != nil || self.ticks != nil { ticks.append(tick) }
                 if record != nil, let input = tick.input {
                     recorded.append(ReplayRecording.observationLine(target: loaded.name, time: tick.time, input: input))
                 }
@@ -92,6 +100,18 @@ struct Simulate: ParsableCommand {
                 try Plot.svg(comparison: comparison, ticks: ticks).write(toFile: plot, atomically: true, encoding: .utf8)
             } catch {
                 throw ValidationError("cannot write \(plot): \(error.localizedDescription)")
+            }
+        }
+        if let path = self.ticks {
+            var csv = "time,arrivalRate,desired,ready,lag,forecastP50,forecastUpper\n"
+            for tick in ticks {
+                csv += "\(Int(tick.time)),\(tick.arrivalRate),\(tick.desired),\(tick.ready),\(tick.lag),"
+                    + "\(tick.forecast.map { String($0.p50) } ?? ""),\(tick.forecast.map { String($0.upper) } ?? "")\n"
+            }
+            do {
+                try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write \(path): \(error.localizedDescription)")
             }
         }
         if let record {

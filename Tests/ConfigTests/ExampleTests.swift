@@ -201,6 +201,22 @@ struct MappingTests {
         #expect(config.effectiveMode(of: config.targets[0]) == .live)
     }
 
+    @Test("scaleToZero maps to the policy's sleep and wake-up settings; omitted keys keep the defaults")
+    func scaleToZero() throws {
+        let config = try SampleConfig([
+            .target("replicas", "{ min: 0, max: 20 }"),
+            .target("scaleToZero", "{ activationLag: 5, activationArrivalRate: 6/m, idlePeriod: 10m, minWhenActive: 2, predictiveWake: false }"),
+        ]).parse().get()
+        let policy = config.targets[0].policy
+        #expect(policy.minReplicas == 0)
+        #expect(policy.scaleToZero == ScaleToZero(
+            activationLag: 5, activationArrivalRate: 0.1, idleSeconds: 600, minWhenActive: 2, predictiveWake: false))
+        #expect(policy.awakeFloor == 2)
+        let defaults = try SampleConfig([.target("replicas", "{ min: 0, max: 20 }")]).parse().get().targets[0].policy
+        #expect(defaults.scaleToZero == ScaleToZero())
+        #expect(abs(defaults.forecastActivationRate - 1.0 / 60) < 1e-12)
+    }
+
     @Test("other orchestrator and source types map to their workloads and queries")
     func workloads() throws {
         let custom = try SampleConfig([.target("scale", "{ orchestrator: k8s, kind: Custom, apiVersion: apps.example.com/v1, resource: workers, name: w }")]).parse().get()

@@ -132,3 +132,26 @@ struct ScalingTargetSpecTests {
         #expect(none.problems.map(\.description).contains { $0.contains("targets: required key is missing") }, "\(none)")
     }
 }
+
+/// The CRD's schema names every key a file target has (so `kubectl explain` shows them all).
+@Suite("ScalingTarget CRD")
+struct ScalingTargetCRDTests {
+    @Test("spec's properties are a file target's keys without name; scale's are the kubernetes ones the controller does not set")
+    func schemaMatchesTheValidator() throws {
+        let text = try String(contentsOf: URL(fileURLWithPath: "Deploy/kubernetes/crd-scalingtarget.yaml", relativeTo: repositoryRoot), encoding: .utf8)
+        let crd = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let versions = try #require((crd["spec"] as? [String: Any])?["versions"] as? [[String: Any]])
+        let root = try #require(((versions.first?["schema"] as? [String: Any])?["openAPIV3Schema"] as? [String: Any])?["properties"] as? [String: Any])
+        let spec = try #require(root["spec"] as? [String: Any])
+        let properties = try #require(spec["properties"] as? [String: Any])
+        #expect(Set(properties.keys) == Set(ConfigSchema.target).subtracting(["name"]))
+        let scale = try #require((properties["scale"] as? [String: Any])?["properties"] as? [String: Any])
+        #expect(Set(scale.keys) == Set(ConfigSchema.scaleByType[.kubernetes] ?? []).subtracting(["namespace"]))
+        for (key, list) in [("replicas", ConfigSchema.replicas), ("capacity", ConfigSchema.capacity), ("forecast", ConfigSchema.forecast),
+                            ("reactive", ConfigSchema.reactive), ("fallback", ConfigSchema.fallback), ("scaleToZero", ConfigSchema.scaleToZero),
+                            ("slo", ConfigSchema.slo), ("behavior", ConfigSchema.behavior)] {
+            let nested = try #require((properties[key] as? [String: Any])?["properties"] as? [String: Any], "\(key)")
+            #expect(Set(nested.keys) == Set(list), "spec.\(key)")
+        }
+    }
+}

@@ -65,8 +65,30 @@ struct OnePipelineTests {
         return note.isEmpty ? decision.explanation : "\(decision.explanation) — \(note)"
     }
 
-    static func configText(_ promURL: String, _ kubeconfig: String, _ dir: String) -> String {
-        """
+    /// A target that scales to zero: half-hour phases, busy then idle. The test sets the counts:
+    /// 0 for the first two busy ticks (the wake-up), then 3; in an idle phase 1 for 15 minutes,
+    /// then 0; and the lag read fails for ten ticks while asleep.
+    static func sleepyStream() -> [Tick] {
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func noise() -> Double {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(seed >> 40) / Double(1 << 24) - 0.5
+        }
+        return (0..<480).map { i in
+            let phase = i % 120
+            let busy = (i / 120) % 2 == 0
+            let rate = busy ? (100 + 40 * noise()).rounded() : 0
+            let lag = busy ? (max(0, 60 + 80 * noise())).rounded() : 0
+            let desired = busy ? (phase < 2 ? 0 : 3) : (phase < 60 ? 1 : 0)
+            return Tick(
+                lag: (420..<430).contains(i) ? nil : lag, lagAge: Double((i * 7) % 31), rate: rate, rateAge: Double((i * 11) % 31),
+                desired: desired, ready: desired)
+        }
+    }
+
+    static func configText(_ promURL: String, _ kubeconfig: String, _ dir: String, sleepy: Bool = false) -> String {
+        let replicas = sleepy ? "{ min: 0, max: 50 }\n    scaleToZero: { idlePeriod: 5m }" : "{ min: 1, max: 50 }"
+        return """
         controller:
           interval: 15s
           backfill: 0s
@@ -78,7 +100,7 @@ struct OnePipelineTests {
         targets:
           - name: web
             scale: { orchestrator: k8s, kind: Deployment, namespace: default, name: web }
-            replicas: { min: 1, max: 50 }
+            replicas: \(replicas)
             metrics:
               lag: { source: prom, query: lag }
               arrivalRate: { source: prom, query: rate }
@@ -89,7 +111,7 @@ struct OnePipelineTests {
     }
 
     /// (a) The live controller in shadow mode; the test sets the workload's counts each tick.
-    static func live(_ ticks: [Tick]) async throws -> (times: [Double], outcomes: [Outcome], target: TargetConfig) {
+    static func live(_ ticks: [Tick], sleepy: Bool = false) async throws -> (times: [Double], outcomes: [Outcome], target: TargetConfig) {
         let current = Mutex<Tick?>(nil)
         let clock = ManualClock()
         return try await FakeKubernetesAPIServer.withRunning { kube in
@@ -106,7 +128,7 @@ struct OnePipelineTests {
                 let kubeconfig = "\(dir)/kubeconfig"
                 try FakeKubernetesAPIServer.kubeconfig(server: kube.baseURL, token: "t").write(toFile: kubeconfig, atomically: true, encoding: .utf8)
                 let configPath = "\(dir)/forescale.yaml"
-                try configText(promURL, kubeconfig, dir).write(toFile: configPath, atomically: true, encoding: .utf8)
+                try configText(promURL, kubeconfig, dir, sleepy: sleepy).write(toFile: configPath, atomically: true, encoding: .utf8)
                 let config = try ConfigLoader.load(path: configPath)
                 var logger = Logger(label: "test")
                 logger.logLevel = .critical
@@ -177,10 +199,9 @@ struct OnePipelineTests {
         }
     }
 
-    @Test("live, replay and simulate make the same decisions, counts, safety states and explanations, tick by tick")
-    func threePathsDecideTheSame() async throws {
-        let ticks = Self.stream()
-        let (times, live, target) = try await Self.live(ticks)
+    /// Runs the three paths on `ticks` and expects them to agree tick by tick; returns the live outcomes.
+    static func threePaths(_ ticks: [Tick], sleepy: Bool = false) async throws -> [Outcome] {
+        let (times, live, target) = try await Self.live(ticks, sleepy: sleepy)
         let replayed = try Self.replay(ticks, times: times, target: target)
         let simulated = Self.simulate(ticks, times: times, target: target)
         #expect(live.count == ticks.count && replayed.count == ticks.count && simulated.count == ticks.count)
@@ -193,6 +214,13 @@ struct OnePipelineTests {
             #expect(fromSimulator == expected, "tick \(index): live \(live[index]) ≠ simulate \(simulated[index])")
             if replayed[index] != expected || fromSimulator != expected { break }
         }
+        return live
+    }
+
+    @Test("live, replay and simulate make the same decisions, counts, safety states and explanations, tick by tick")
+    func threePathsDecideTheSame() async throws {
+        let ticks = Self.stream()
+        let live = try await Self.threePaths(ticks)
         // The stream exercises what it is meant to: forecasts in the second hour, the fallback in
         // the outage, and never a count below the current one while the lag cannot be read.
         #expect(live.suffix(200).contains { $0.explanation.contains("forecast") }, "the forecaster never forecast")
@@ -200,5 +228,17 @@ struct OnePipelineTests {
         #expect(inOutage.filter { $0.safety == "fallback" }.count >= Self.outage.count - 3)
         for index in Self.outage { #expect((live[index].final ?? 0) >= ticks[index].desired, "tick \(index) scaled down in the outage") }
         #expect(live[Self.outage.upperBound + 1].safety != "fallback", "the fallback ends when the lag is read again")
+    }
+
+    @Test("the three paths also agree on a target that scales to zero: sleep, wake-up, a failed metric while asleep")
+    func threePathsDecideTheSameForATargetThatSleeps() async throws {
+        let ticks = Self.sleepyStream()
+        let live = try await Self.threePaths(ticks, sleepy: true)
+        for reason in ["wake_on_activity", "idle_cooldown", "idle_sleep", "asleep"] {
+            #expect(live.contains { $0.reasons.contains(reason) }, "the stream never gave \(reason)")
+        }
+        for index in 420..<430 { #expect(live[index].final == 0, "tick \(index): a sleeping target whose lag fails stays asleep") }
+        #expect(live.contains { $0.explanation.hasPrefix("wake 0 → ") })
+        #expect(live.contains { $0.explanation.hasPrefix("sleep 1 → 0: ") })
     }
 }

@@ -26,7 +26,9 @@ struct RuntimeTests {
         func withLock<R: Sendable>(_ body: (inout Served) -> R) -> R { value.withLock { body(&$0) } }
     }
 
-    static func configText(metricsURL: String, kubeconfig: String, dir: String, extra: String = "") -> String {
+    static func configText(
+        metricsURL: String, kubeconfig: String, dir: String, extra: String = "", replicas: String = "{ min: 1, max: 20 }"
+    ) -> String {
         """
         controller:
           interval: 15s
@@ -39,7 +41,7 @@ struct RuntimeTests {
         targets:
           - name: web
             scale: { orchestrator: k8s, kind: Deployment, namespace: default, name: web }
-            replicas: { min: 1, max: 20 }
+            replicas: \(replicas)
             metrics:
               lag: { source: app, pointer: /lag }
               arrivalRate: { source: app, pointer: /rate }
@@ -74,7 +76,8 @@ struct RuntimeTests {
 
     /// - Parameter controllerExtra: lines added to `controller:` (two-space indented).
     static func withHarness(
-        store: MemoryStore = MemoryStore(), leaderElection: Bool = false, controllerExtra: String = "",
+        store: MemoryStore = MemoryStore(), leaderElection: Bool = false, replicas: String = "{ min: 1, max: 20 }",
+        controllerExtra: String = "",
         _ body: @Sendable (Harness) async throws -> Void
     ) async throws {
         let served = ServedBox()
@@ -92,7 +95,7 @@ struct RuntimeTests {
                     .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
                 let configPath = "\(dir)/forescale.yaml"
                 let text = { (extra: String) in
-                    Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra)
+                    Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra, replicas: replicas)
                         .replacingOccurrences(of: "  backfill: 0s\n", with: "  backfill: 0s\n" + controllerExtra)
                 }
                 try text("").write(toFile: configPath, atomically: true, encoding: .utf8)
@@ -153,6 +156,40 @@ struct RuntimeTests {
             #expect(await h.replicas() == 3)
             #expect(h.store.auditEvents.contains { $0.kind == .mode && $0.detail == "mode shadow → live" && $0.actor == "test" })
             #expect(h.store.all.count == 3)
+        }
+    }
+
+    @Test("a target that scales to zero: live, it sleeps after the rules and the idle period, the summary says since when and what wakes it, and activity wakes it")
+    func sleepingTargetInTheSummary() async throws {
+        try await Self.withHarness(replicas: "{ min: 0, max: 20 }") { h in
+            _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
+            h.served.withLock { $0.rate = 0; $0.lag = 0; $0.throughput = 0 }
+            var sleptAt: Double?
+            for _ in 0..<80 where sleptAt == nil {
+                let record = try #require(await h.tick()?.record)
+                if record.decision.reasons.contains(.idleSleep) {
+                    sleptAt = record.timeSeconds
+                    #expect(record.decision.explanation.hasPrefix("sleep 1 → 0: "), "\(record.decision.explanation)")
+                }
+            }
+            #expect(sleptAt != nil, "never slept")
+            #expect(await h.replicas() == 0)
+            for _ in 0..<4 { _ = await h.tick() }
+            let asleep = try #require(await h.runtime.targetSummaries().first)
+            #expect(asleep.currentReplicas == 0)
+            let sleep = try #require(asleep.sleep)
+            #expect(sleep.asleepSince != nil && sleep.asleepSince! > sleptAt!)
+            #expect(sleep.wakesWhen.hasPrefix("lag > 0, arrival rate > 0/s"), "\(sleep.wakesWhen)")
+            #expect(asleep.lastExplanation?.hasPrefix("asleep at 0: ") == true, "\(asleep.lastExplanation ?? "")")
+
+            h.served.withLock { $0.rate = 100; $0.lag = 500 }
+            let woken = try #require(await h.tick()?.record)
+            #expect(woken.decision.reasons.contains(.wakeOnActivity), "\(woken.decision.explanation)")
+            #expect(woken.finalReplicas >= 2, "100/s at 50/s per replica and 500 waiting: straight past 1")
+            #expect(await h.replicas() == woken.finalReplicas)
+            // Awake: nothing is asleep any more.
+            _ = await h.tick()
+            #expect(try #require(await h.runtime.targetSummaries().first).sleep?.asleepSince == nil)
         }
     }
 

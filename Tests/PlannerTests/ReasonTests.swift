@@ -95,6 +95,30 @@ let reasonCases: [ReasonCase] = [
         // The plan: 400 / 100 = 4. KEDA's rate trigger at 50 %: 400 / 50 = 8.
         return once(observe(lag: 0, rate: 400, current: 4), policy)
     },
+    ReasonCase(reason: .wakeOnActivity, expectedReplicas: 2) {
+        once(observe(lag: 12_000, rate: 0, current: 0), plainPolicy(min: 0))  // 12 000 in 60 s at 100/s
+    },
+    ReasonCase(reason: .wakeOnForecast, expectedReplicas: 3) {
+        once(observe(lag: 0, rate: 0, current: 0), plainPolicy(min: 0),
+             forecast: ForecastInput(horizonSeconds: 135, p50: 100, upper: 240, model: "x"))
+    },
+    ReasonCase(reason: .asleep, expectedReplicas: 0) {
+        once(observe(lag: 0, rate: 0, current: 0), plainPolicy(min: 0))
+    },
+    ReasonCase(reason: .idleSleep, expectedReplicas: 0) {
+        var run = Run(policy: plainPolicy(min: 0), replicas: 1)
+        for _ in 0..<20 { run.tick() }  // 300 s idle
+        return run.tick()
+    },
+    ReasonCase(reason: .idleCooldown, expectedReplicas: 1) {
+        once(observe(lag: 0, rate: 0, current: 1), plainPolicy(min: 0))
+    },
+    ReasonCase(reason: .forecastKeepsAwake, expectedReplicas: 1) {
+        var run = Run(policy: plainPolicy(min: 0), replicas: 1)
+        let soon = ForecastInput(horizonSeconds: 135, p50: 10, upper: 20, model: "x")
+        for _ in 0..<20 { run.tick(forecast: soon) }
+        return run.tick(forecast: soon)
+    },
 ]
 
 @Suite("Every reason code")

@@ -91,13 +91,17 @@ public struct TargetSummary: Sendable, Equatable, Codable {
     public var consecutiveWriteFailures: Int
     /// The last failed write, while `consecutiveWriteFailures` > 0.
     public var lastWriteFailure: TargetFailure?
+    /// A target that scales to zero: asleep since when, idle for how long, what wakes it (from the
+    /// last decision); `nil` for the others.
+    public var sleep: SleepInputs?
 
     public init(
         name: String, mode: RunMode, modeSource: String, workload: String, currentReplicas: Int? = nil, desiredReplicas: Int? = nil,
         reactiveReplicas: Int? = nil, safety: SafetyState = .normal, lastDecisionSeconds: Double? = nil, lastExplanation: String? = nil,
         override: TargetOverride? = nil, consecutiveFailures: Int = 0, lastFailure: TargetFailure? = nil,
-        consecutiveWriteFailures: Int = 0, lastWriteFailure: TargetFailure? = nil
+        consecutiveWriteFailures: Int = 0, lastWriteFailure: TargetFailure? = nil, sleep: SleepInputs? = nil
     ) {
+        self.sleep = sleep
         self.consecutiveWriteFailures = consecutiveWriteFailures
         self.lastWriteFailure = lastWriteFailure
         self.name = name

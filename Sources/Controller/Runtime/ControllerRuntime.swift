@@ -526,7 +526,8 @@ public actor ControllerRuntime: StatusBackend {
             lastExplanation: last.map { $0.safetyNote.isEmpty ? $0.decision.explanation : "\($0.decision.explanation) — \($0.safetyNote)" },
             override: overrides[name].flatMap { $0.isActive(now: now) ? $0 : nil },
             consecutiveFailures: memory.consecutiveFailures, lastFailure: failure,
-            consecutiveWriteFailures: view.consecutiveWriteFailures, lastWriteFailure: view.lastWriteFailure)
+            consecutiveWriteFailures: view.consecutiveWriteFailures, lastWriteFailure: view.lastWriteFailure,
+            sleep: last?.decision.inputs.scaleToZero)
     }
 
     // The reads below query SQLite off the runtime actor, so that a reader of the decision log never
