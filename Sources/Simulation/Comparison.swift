@@ -20,6 +20,9 @@ public struct Comparison: Sendable, Codable {
     public var minReplicas = 1
     /// The trace's first timestamp (Unix seconds), to date the wake-ups.
     public var traceStart = 0.0
+    /// The forecasts Forescale's planner had after the warm-up, scored at their own horizon
+    /// (start-up + tick + the metric delay) against the arrivals of the tick that ends there.
+    public var forecast: ForecastScore?
 
     /// The cheapest swept KEDA setting no later than Forescale; `nil` when none is that punctual.
     public var bestTunedReactive: RunResult? {
@@ -68,7 +71,12 @@ public struct Comparison: Sendable, Codable {
         var ours = defaultController(capacity: capacity, scenario: scenario, adjust: adjust, safety: safety)
         let oursName = ours.name
         step(oursName)
-        let oursResult = model.run(&ours, record: record.map { callback in { callback(oursName, $0) } })
+        let warmup = Double(scenario.warmup(span: arrivals.count))
+        var points: [ForecastScore.Point] = []
+        let oursResult = model.run(&ours) { tick in
+            record?(oursName, tick)
+            if tick.time - trace.start >= warmup { points.append(ForecastScore.Point(time: tick.time, arrivalRate: tick.arrivalRate, forecast: tick.forecast)) }
+        }
         // The baselines are independent runs over the same model: run them side by side.
         step("\(total - 1) baselines, side by side")
         let baselines = Self.runBaselines(model: model, arrivals: arrivals, capacity: capacity, scenario: scenario)
@@ -78,7 +86,7 @@ public struct Comparison: Sendable, Codable {
             warmupSeconds: scenario.warmup(span: arrivals.count),
             forescale: oursResult, keda: Array(baselines.prefix(sweep.count)), hpa: baselines[sweep.count],
             clairvoyant: baselines[sweep.count + 1], outages: scenario.outages, minReplicas: scenario.minReplicas,
-            traceStart: trace.start)
+            traceStart: trace.start, forecast: ForecastScore.score(points, ageSeconds: Double(scenario.metricDelaySeconds)))
     }
 
     /// The KEDA sweep, then the HPA, then the clairvoyant, each on its own core when one is free.

@@ -8,6 +8,14 @@ public enum ComparisonTable {
         if sleeps {
             lines.append("min replicas 0: the KEDA sweep is KEDA's scale to zero (activation threshold 0, cooldownPeriod 300 s, then the HPA from 1)")
         }
+        if let f = c.forecast {
+            let q = Int((f.upperQuantile * 100).rounded())
+            lines.append("forecasts at the control horizon (\(fmt(f.meanHorizonSeconds, 0)) s ahead, \(f.scored) scored): "
+                + "MASE \(f.mase.map { fmt($0, 3) } ?? "n/a") against the rate when made, p50 coverage \(fmt(f.p50Coverage, 3)), "
+                + "p\(q) coverage \(fmt(f.upperCoverage, 3)), band \(f.relativeBandWidth.map { fmt($0 * 100, 1) + " %" } ?? "n/a") of the mean rate")
+        } else {
+            lines.append("forecasts at the control horizon: none scored (the forecaster did not warm up)")
+        }
         lines.append(pad("policy", 30) + pad("replica-h", 11) + pad("cost/floor", 11) + pad("late %", 9) + pad("p99 delay", 11)
             + (sleeps ? pad("actions", 9) + pad("wake-ups", 10) + "1st-message delay mean / max" : "actions"))
         func row(_ r: RunResult, _ label: String? = nil) {

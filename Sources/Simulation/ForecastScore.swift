@@ -39,26 +39,33 @@ public struct ForecastScore: Sendable, Equatable, Codable {
     }
 
     /// `nil` when no forecast's horizon fell within the points (in time order).
-    public static func score(_ ticks: [Point]) -> ForecastScore? {
+    /// - Parameter ageSeconds: how old the arrival rate the forecaster last learned was when the
+    ///   forecast was made (the simulator's metric delay): the horizon counts from then, and the
+    ///   naive forecast is the rate then.
+    public static func score(_ ticks: [Point], ageSeconds: Double = 0) -> ForecastScore? {
         guard !ticks.isEmpty else { return nil }
+        /// The first tick ending at or after `time` (ticks are in time order).
+        func index(atOrAfter time: Double) -> Int {
+            var low = 0, high = ticks.count
+            while low < high {
+                let middle = (low + high) / 2
+                if ticks[middle].time < time - 1e-6 { low = middle + 1 } else { high = middle }
+            }
+            return low
+        }
         var scored = 0, below50 = 0, belowUpper = 0
         var errorSum = 0.0, naiveSum = 0.0, bandSum = 0.0, actualSum = 0.0, horizonSum = 0.0, quantileSum = 0.0
         for tick in ticks {
             guard let forecast = tick.forecast else { continue }
-            // The first tick ending at or after the horizon (ticks are in time order): its rate is the outcome.
-            let due = tick.time + forecast.horizonSeconds - 1e-6
-            var low = 0, high = ticks.count
-            while low < high {
-                let middle = (low + high) / 2
-                if ticks[middle].time < due { low = middle + 1 } else { high = middle }
-            }
-            let j = low
+            let base = tick.time - max(0, ageSeconds)
+            let j = index(atOrAfter: base + forecast.horizonSeconds)
             guard j < ticks.count else { continue }
+            let naive = ticks[min(index(atOrAfter: base), ticks.count - 1)].arrivalRate
             let actual = ticks[j].arrivalRate
             guard actual.isFinite, forecast.p50.isFinite, forecast.upper.isFinite else { continue }
             scored += 1
             errorSum += abs(forecast.p50 - actual)
-            naiveSum += abs(tick.arrivalRate - actual)
+            naiveSum += abs(naive - actual)
             if actual <= forecast.p50 { below50 += 1 }
             if actual <= forecast.upper { belowUpper += 1 }
             bandSum += forecast.upper - forecast.p50

@@ -55,6 +55,11 @@ struct ComparisonTests {
         let best = try #require(comparison.bestTunedReactive)
         #expect(best.latePercent <= comparison.forescale.latePercent + 1e-9)
         #expect(comparison.keda.filter { $0.latePercent <= comparison.forescale.latePercent + 1e-9 }.allSatisfy { $0.replicaHours >= best.replicaHours })
+        // The forecasts the planner had after the warm-up are scored at their horizon.
+        let forecast = try #require(comparison.forecast)
+        #expect(forecast.scored > 100)
+        #expect(forecast.upperCoverage > 0.5 && forecast.upperCoverage <= 1)
+        #expect(forecast.meanHorizonSeconds >= Double(Scenario().startupSeconds + Scenario().tickSeconds))
     }
 
     @Test func plotIsWellFormedWithAxesLegendAndData() async throws {

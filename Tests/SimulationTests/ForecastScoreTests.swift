@@ -41,3 +41,19 @@ struct ForecastScoreTests {
         #expect(ForecastScore.score([TickRecord]()) == nil)
     }
 }
+
+extension ForecastScoreTests {
+    @Test("with a metric delay the horizon counts from the rate's age, and the naive forecast is the rate then")
+    func ageShiftsTheHorizon() throws {
+        // Rates 10, 20, 30, 40 every 15 s; a forecast made at 30 from a rate 15 s old, for 30 s ahead: due at 45.
+        let points = [10.0, 20, 30, 40].enumerated().map { index, rate in
+            ForecastScore.Point(
+                time: Double(index) * 15, arrivalRate: rate,
+                forecast: index == 2 ? ForecastInput(horizonSeconds: 30, p50: 38, upper: 45, upperQuantile: 0.9, model: "m") : nil)
+        }
+        let score = try #require(ForecastScore.score(points, ageSeconds: 15))
+        #expect(score.scored == 1)
+        #expect(score.mase == 2.0 / 20.0, "error |38 − 40| over naive |20 − 40|")
+        #expect(ForecastScore.score(points)?.mase == nil, "without the age the horizon (60) is past the run")
+    }
+}
