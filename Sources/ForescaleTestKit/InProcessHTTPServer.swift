@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A request as a test double saw it.
 public struct RecordedRequest: Sendable {
@@ -155,10 +156,21 @@ public enum InProcessHTTPServer {
             },
             logger: logger
         )
+        // Stopped gracefully: the server stops accepting and hands every connection it accepted to
+        // its loop before it ends. Cancelling it outright could drop a connection accepted in that
+        // instant, which NIO traps on ("Deinited NIOAsyncWriter without calling finish()").
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 defer { portContinuation.finish() }  // a failed bind ends the wait below instead of hanging
-                try await app.run()
+                try await services.run()
+            }
+            /// Graceful shutdown; an answer that never ends (a watch no one closed) is cut after 5 s.
+            func stop() async {
+                await services.triggerGracefulShutdown()
+                group.addTask { try await Task.sleep(nanoseconds: 5_000_000_000) }
+                _ = try? await group.next()
+                group.cancelAll()
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else {
@@ -167,10 +179,10 @@ public enum InProcessHTTPServer {
             }
             do {
                 let result = try await body("\(tls == nil ? "http" : "https")://127.0.0.1:\(port)")
-                group.cancelAll()
+                await stop()
                 return result
             } catch {
-                group.cancelAll()
+                await stop()
                 throw error
             }
         }
