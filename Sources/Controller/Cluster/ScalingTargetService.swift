@@ -102,6 +102,9 @@ public struct ScalingTargetService: Service {
                 await group.next()
                 group.cancelAll()
             }
+            // The watch ended (its client retired): a breath before the next client, so that a
+            // client retired before the factory swapped it in is not spun on.
+            if !Task.isCancelled { do { try await clock.sleep(seconds: 1) } catch { return } }
         }
     }
 
