@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "ForescaleTestKit"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "ForescaleTestKit"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "ConfigTests", dependencies: ["ForescaleConfig", "Endpoints", "JSON", "Pipeline", "Planner", "MetricSources", .product(name: "Yams", package: "Yams")],
+            name: "ConfigTests",
+            dependencies: ["ForescaleConfig", "Endpoints", "JSON", "Pipeline", "Planner", "MetricSources", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Pipeline", "Planner", "ForescaleTestKit"]),
         .testTarget(

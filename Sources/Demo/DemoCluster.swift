@@ -92,9 +92,12 @@ actor DemoCluster {
         let router = Router(context: BasicRequestContext.self)
         router.get("/api/v1/query") { request, _ -> Response in
             let query = request.uri.queryParameters.get("query") ?? ""
-            guard let value = await self.value(of: query) else { return Self.promError("unknown series '\(query)' (demo_lag, demo_arrival_rate, demo_throughput)") }
+            guard let value = await self.value(of: query) else {
+                return Self.promError("unknown series '\(query)' (demo_lag, demo_arrival_rate, demo_throughput)")
+            }
             let time = self.clock.now().timeIntervalSince1970
-            return Self.json(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"\#(query)"},"value":[\#(time),"\#(value)"]}]}}"#)
+            return Self.json(
+                #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"\#(query)"},"value":[\#(time),"\#(value)"]}]}}"#)
         }
         router.get("/api/v1/query_range") { request, _ -> Response in
             let parameters = request.uri.queryParameters

@@ -127,7 +127,9 @@ public struct OrchestratorConfig: Sendable, Equatable {
     /// webhook [10s], command and process-pool [30s]; `nil` for kubernetes.
     public var timeoutSeconds: Double?
 
-    public init(name: String, type: OrchestratorType, kubeconfig: String? = nil, context: String? = nil, endpoint: HTTPEndpoint? = nil, timeoutSeconds: Double? = nil) {
+    public init(
+        name: String, type: OrchestratorType, kubeconfig: String? = nil, context: String? = nil, endpoint: HTTPEndpoint? = nil, timeoutSeconds: Double? = nil
+    ) {
         self.name = name
         self.type = type
         self.kubeconfig = kubeconfig

@@ -58,7 +58,9 @@ extension ConfigBuilder {
         let timeout = given ?? defaultTimeout
         if checkInterval, let interval, given != nil || map["timeout"] == nil, timeout >= interval {
             let given = map["timeout"] == nil ? " (the default)" : ""
-            reader.report(map, "timeout", "must be shorter than controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(timeout))\(given)")
+            reader.report(
+                map, "timeout",
+                "must be shorter than controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(timeout))\(given)")
         }
         let auth = parseAuth(map)
         var tls: TLSSettings?

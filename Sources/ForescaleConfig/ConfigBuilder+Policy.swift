@@ -59,7 +59,8 @@ extension ConfigBuilder {
             if case .string(let text)? = NodeReader.scalar(node) {
                 pointer = text
                 if !Self.isJSONPointer(text) {
-                    reader.report(map, "pointer", "not a JSON pointer (RFC 6901: empty, or '/'-separated tokens with '~' only as ~0 or ~1, e.g. /data/lag): '\(text)'")
+                    reader.report(
+                        map, "pointer", "not a JSON pointer (RFC 6901: empty, or '/'-separated tokens with '~' only as ~0 or ~1, e.g. /data/lag): '\(text)'")
                 }
             } else {
                 reader.report(map, "pointer", "expected a JSON pointer string, got \(NodeReader.describe(node))")
@@ -143,7 +144,10 @@ extension ConfigBuilder {
         if let stale { policy.staleAfterSeconds = stale }
         if let interval, stale != nil || map["staleAfter"] == nil, policy.staleAfterSeconds < interval {
             let given = map["staleAfter"] == nil ? " (the default)" : ""
-            reader.report(map, "staleAfter", "must be ≥ controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(policy.staleAfterSeconds))\(given)")
+            reader.report(
+                map, "staleAfter",
+                "must be ≥ controller.interval (\(ConfigValues.formatDuration(interval))), got \(ConfigValues.formatDuration(policy.staleAfterSeconds))\(given)"
+            )
         }
         if let behavior = reader.map(map, "behavior", allowed: ConfigSchema.behavior) {
             policy.scaleUp = parseRules(behavior, "scaleUp", defaults: .defaultScaleUp)
@@ -153,7 +157,9 @@ extension ConfigBuilder {
             policy.forecast = ForecastUse(enabled: reader.bool(forecast, "enabled") ?? true, allowScaleDown: reader.bool(forecast, "scaleDown") ?? false)
             if let quantile = reader.fraction(forecast, "quantile") {
                 if quantile > 0.5, quantile < 1 { policy.forecast.upperQuantile = quantile } else {
-                    reader.report(forecast, "quantile", "must be > 0.5 and < 1 (the upper quantile the plan provisions for, e.g. 0.9 or 90%), got \(ConfigValues.formatNumber(quantile))")
+                    reader.report(
+                        forecast, "quantile",
+                        "must be > 0.5 and < 1 (the upper quantile the plan provisions for, e.g. 0.9 or 90%), got \(ConfigValues.formatNumber(quantile))")
                 }
             }
         }
@@ -183,7 +189,8 @@ extension ConfigBuilder {
         }
         if let rate = reader.rate(zero, "activationArrivalRate") {
             if rate >= 0, rate <= 1e12 { policy.scaleToZero.activationArrivalRate = rate } else {
-                reader.report(zero, "activationArrivalRate", "must be ≥ 0 (messages per second above which the target is active), got \(ConfigValues.formatRate(rate))")
+                reader.report(
+                    zero, "activationArrivalRate", "must be ≥ 0 (messages per second above which the target is active), got \(ConfigValues.formatRate(rate))")
             }
         }
         if let idle = reader.duration(zero, "idlePeriod") {

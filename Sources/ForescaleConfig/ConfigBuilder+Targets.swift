@@ -38,7 +38,9 @@ extension ConfigBuilder {
         guard let map = reader.map(node, at: path, allowed: ConfigSchema.target) else { return nil }
         let name = reader.string(map, "name", required: true)
         if let name, !Self.isDNSLabel(name) {
-            reader.report(map, "name", "must be a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got '\(name)'")
+            reader.report(
+                map, "name",
+                "must be a DNS label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got '\(name)'")
         }
         let scale = parseScale(map, targetName: name ?? "")
         let replicas = parseReplicas(map)
@@ -69,7 +71,9 @@ extension ConfigBuilder {
                     if text != "keep" { reader.report(fallback, "replicas", "expected 'keep' or a replica count, got '\(text)'") }
                 } else if let count = reader.integer(fallback, "replicas") {
                     if count >= policy.minReplicas, count <= policy.maxReplicas { safety.fallbackReplicas = count } else {
-                        reader.report(fallback, "replicas", "must be 'keep' or a count within replicas.min–max (\(policy.minReplicas)–\(policy.maxReplicas)), got \(count)")
+                        reader.report(
+                            fallback, "replicas",
+                            "must be 'keep' or a count within replicas.min–max (\(policy.minReplicas)–\(policy.maxReplicas)), got \(count)")
                     }
                 }
             }
@@ -80,7 +84,9 @@ extension ConfigBuilder {
         if let node = map["forecast"], let forecast = silent.map(node, at: map.path("forecast"), allowed: ConfigSchema.forecast) {
             if let value = reader.number(forecast, "maxError") {
                 if value > 0 { safety.maxForecastError = value } else {
-                    reader.report(forecast, "maxError", "must be > 0 (recent forecast error as a multiple of the naive forecast's), got \(ConfigValues.formatNumber(value))")
+                    reader.report(
+                        forecast, "maxError",
+                        "must be > 0 (recent forecast error as a multiple of the naive forecast's), got \(ConfigValues.formatNumber(value))")
                 }
             }
             if let value = reader.bool(forecast, "tripOnDrift") { safety.tripOnDrift = value }
@@ -137,7 +143,9 @@ extension ConfigBuilder {
         var apiVersion: String?, resource: String?
         if kind == .custom {
             apiVersion = reader.string(map, "apiVersion", required: true)
-            if let version = apiVersion, version.split(separator: "/", omittingEmptySubsequences: false).count != 2 || version.hasPrefix("/") || version.hasSuffix("/") {
+            if let version = apiVersion,
+                version.split(separator: "/", omittingEmptySubsequences: false).count != 2 || version.hasPrefix("/") || version.hasSuffix("/")
+            {
                 reader.report(map, "apiVersion", "expected group/version (e.g. apps.example.com/v1), got '\(version)'")
             }
             resource = reader.string(map, "resource", required: true)

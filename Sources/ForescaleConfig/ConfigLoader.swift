@@ -59,7 +59,8 @@ public enum ConfigLoader {
         case let .composer(context, message, mark, _): return problem("structure", context, message, mark)
         case let .duplicatedKeysInMapping(duplicates, context):
             let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
-            return ConfigProblem(path: "", message: "duplicate key \(keys): a key appears more than once in this mapping", line: context.mark.line, column: context.mark.column)
+            return ConfigProblem(
+                path: "", message: "duplicate key \(keys): a key appears more than once in this mapping", line: context.mark.line, column: context.mark.column)
         case let .reader(message, _, _, _):
             return ConfigProblem(path: "", message: "cannot read the YAML text: \(message)")
         default:

@@ -10,7 +10,7 @@ public enum ConfigSummary {
             " (plus the ScalingTarget objects in \($0.namespace.map { "namespace \($0)" } ?? "every namespace") through orchestrator \($0.orchestrator))"
         } ?? ""
         var lines = [
-            "\(file): valid — \(count) \(count == 1 ? "target" : "targets")\(cluster), controller mode \(config.controller.mode.rawValue), interval \(ConfigValues.formatDuration(config.controller.intervalSeconds))",
+            "\(file): valid — \(count) \(count == 1 ? "target" : "targets")\(cluster), controller mode \(config.controller.mode.rawValue), interval \(ConfigValues.formatDuration(config.controller.intervalSeconds))"
         ]
         for target in config.targets {
             lines.append("")
@@ -35,10 +35,18 @@ public enum ConfigSummary {
         }
         rows.append(("replicas", bounds))
         rows.append(("capacity", describeCapacity(policy.capacity)))
-        rows.append(("plan", "utilization \(ConfigValues.formatPercent(policy.targetUtilization)), latency SLO \(ConfigValues.formatDuration(policy.latencySLOSeconds)), start-up \(ConfigValues.formatDuration(policy.startupSeconds)), tolerance \(ConfigValues.formatPercent(policy.tolerance))"))
+        rows.append(
+            (
+                "plan",
+                "utilization \(ConfigValues.formatPercent(policy.targetUtilization)), latency SLO \(ConfigValues.formatDuration(policy.latencySLOSeconds)), start-up \(ConfigValues.formatDuration(policy.startupSeconds)), tolerance \(ConfigValues.formatPercent(policy.tolerance))"
+            ))
         let forecast = policy.forecast.enabled
             ? "forecast on (\(policy.forecast.allowScaleDown ? "may also lower the plan" : "only raises the plan"))" : "forecast off"
-        rows.append(("guards", "\(forecast), reactive floor \(policy.reactiveFloor ? "on" : "off"), stale after \(ConfigValues.formatDuration(policy.staleAfterSeconds))"))
+        rows.append(
+            (
+                "guards",
+                "\(forecast), reactive floor \(policy.reactiveFloor ? "on" : "off"), stale after \(ConfigValues.formatDuration(policy.staleAfterSeconds))"
+            ))
         let mode = config.effectiveMode(of: target)
         rows.append(("mode", "\(mode.rawValue) (\(target.mode == nil ? "controller default" : "target override"))"))
         let width = rows.map(\.0.count).max() ?? 0

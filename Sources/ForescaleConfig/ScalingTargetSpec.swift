@@ -15,7 +15,8 @@ public enum ScalingTargetSpec {
     public static func target(name: String, namespace: String, spec: JSONValue, config: Config) -> Result<TargetConfig, ConfigErrors> {
         let file = "ScalingTarget \(namespace)/\(name)"
         guard let settings = config.controller.scalingTargets else {
-            return .failure(ConfigErrors(file: file, problems: [ConfigProblem(path: "", message: "controller.scalingTargets is not set in the controller's config")]))
+            return .failure(
+                ConfigErrors(file: file, problems: [ConfigProblem(path: "", message: "controller.scalingTargets is not set in the controller's config")]))
         }
         guard ConfigBuilder.isDNSLabel(name) else {
             return .failure(ConfigErrors(file: file, problems: [ConfigProblem(

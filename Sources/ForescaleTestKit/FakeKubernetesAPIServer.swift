@@ -48,8 +48,14 @@ public struct FakeKubernetesAPIServer: Sendable {
 
     /// Adds (or replaces) a workload. `group` `apps` and `resource` `deployments` by default.
     /// `readyReplicas` `nil` means all replicas are ready; `reportsReadyReplicas: false` omits the field.
-    public func addWorkload(group: String = "apps", version: String = "v1", resource: String = "deployments", namespace: String = "default", name: String, replicas: Int, readyReplicas: Int? = nil, reportsReadyReplicas: Bool = true) async {
-        await state.put(FakeWorkload(group: group, version: version, resource: resource, namespace: namespace, name: name, replicas: replicas, readyReplicas: readyReplicas ?? replicas, resourceVersion: 0, reportsReadyReplicas: reportsReadyReplicas))
+    public func addWorkload(
+        group: String = "apps", version: String = "v1", resource: String = "deployments", namespace: String = "default", name: String, replicas: Int,
+        readyReplicas: Int? = nil, reportsReadyReplicas: Bool = true
+    ) async {
+        await state.put(
+            FakeWorkload(
+                group: group, version: version, resource: resource, namespace: namespace, name: name, replicas: replicas,
+                readyReplicas: readyReplicas ?? replicas, resourceVersion: 0, reportsReadyReplicas: reportsReadyReplicas))
     }
 
     public func workload(group: String = "apps", resource: String = "deployments", namespace: String = "default", name: String) async -> FakeWorkload? {

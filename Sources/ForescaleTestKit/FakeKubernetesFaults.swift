@@ -35,7 +35,9 @@ public struct FakeKubernetesFault: Sendable {
 
 /// `Status` bodies shaped like the real API server's.
 enum FakeStatus {
-    static func body(code: Int, reason: String, message: String, name: String? = nil, group: String? = nil, kind: String? = nil, retryAfter: Int? = nil) -> CannedResponse {
+    static func body(
+        code: Int, reason: String, message: String, name: String? = nil, group: String? = nil, kind: String? = nil, retryAfter: Int? = nil
+    ) -> CannedResponse {
         var details: [String: Any] = [:]
         if let name { details["name"] = name }
         if let group { details["group"] = group }

@@ -23,7 +23,9 @@ extension FakeKubernetesState {
                 return FakeStatus.body(code: 400, reason: "BadRequest", message: "invalid Lease body")
             }
             if leases[key] != nil {
-                return FakeStatus.body(code: 409, reason: "AlreadyExists", message: "leases.coordination.k8s.io \"\(leaseName)\" already exists", name: leaseName, group: "coordination.k8s.io", kind: "leases")
+                return FakeStatus.body(
+                    code: 409, reason: "AlreadyExists", message: "leases.coordination.k8s.io \"\(leaseName)\" already exists", name: leaseName,
+                    group: "coordination.k8s.io", kind: "leases")
             }
             lease.metadata.namespace = namespace
             lease.metadata.resourceVersion = String(bump())
@@ -35,7 +37,11 @@ extension FakeKubernetesState {
             }
             guard let stored = leases[key] else { return leaseNotFound(leaseName) }
             guard lease.metadata.resourceVersion == stored.metadata.resourceVersion else {
-                return FakeStatus.body(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on leases.coordination.k8s.io \"\(leaseName)\": the object has been modified; please apply your changes to the latest version and try again", name: leaseName, group: "coordination.k8s.io", kind: "leases")
+                return FakeStatus.body(
+                    code: 409, reason: "Conflict",
+                    message:
+                        "Operation cannot be fulfilled on leases.coordination.k8s.io \"\(leaseName)\": the object has been modified; please apply your changes to the latest version and try again",
+                    name: leaseName, group: "coordination.k8s.io", kind: "leases")
             }
             lease.metadata.namespace = namespace
             lease.metadata.resourceVersion = String(bump())
@@ -45,14 +51,17 @@ extension FakeKubernetesState {
     }
 
     private func leaseNotFound(_ name: String) -> CannedResponse {
-        FakeStatus.body(code: 404, reason: "NotFound", message: "leases.coordination.k8s.io \"\(name)\" not found", name: name, group: "coordination.k8s.io", kind: "leases")
+        FakeStatus.body(
+            code: 404, reason: "NotFound", message: "leases.coordination.k8s.io \"\(name)\" not found", name: name, group: "coordination.k8s.io", kind: "leases"
+        )
     }
 
     private func forbiddenLease(verb: String, namespace: String, name: String) -> CannedResponse? {
         guard let allowed, !allowed.contains("\(verb) leases") else { return nil }
         return FakeStatus.body(
             code: 403, reason: "Forbidden",
-            message: "leases.coordination.k8s.io \"\(name)\" is forbidden: User \"system:serviceaccount:forescale:forescale\" cannot \(verb) resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"\(namespace)\"",
+            message:
+                "leases.coordination.k8s.io \"\(name)\" is forbidden: User \"system:serviceaccount:forescale:forescale\" cannot \(verb) resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"\(namespace)\"",
             name: name, group: "coordination.k8s.io", kind: "leases"
         )
     }

@@ -135,7 +135,8 @@ actor FakeKubernetesState {
         if let denied = forbidden(verb: verb, resource: rbacResource, group: group, namespace: namespace, name: name) { return denied }
         let key = Self.key(group, resource, namespace, name)
         guard let workload = workloads[key] else {
-            return FakeStatus.body(code: 404, reason: "NotFound", message: "\(resource).\(group) \"\(name)\" not found", name: name, group: group, kind: resource)
+            return FakeStatus.body(
+                code: 404, reason: "NotFound", message: "\(resource).\(group) \"\(name)\" not found", name: name, group: group, kind: resource)
         }
         switch (request.method, subresource) {
         case ("GET", "scale"):
@@ -158,7 +159,8 @@ actor FakeKubernetesState {
         let base = resource.split(separator: "/").first.map(String.init) ?? resource
         return FakeStatus.body(
             code: 403, reason: "Forbidden",
-            message: "\(base).\(group) \"\(name ?? "")\" is forbidden: User \"system:serviceaccount:forescale:forescale\" cannot \(verb) resource \"\(resource)\" in API group \"\(group)\" in the namespace \"\(namespace)\"",
+            message:
+                "\(base).\(group) \"\(name ?? "")\" is forbidden: User \"system:serviceaccount:forescale:forescale\" cannot \(verb) resource \"\(resource)\" in API group \"\(group)\" in the namespace \"\(namespace)\"",
             name: name, group: group, kind: base
         )
     }
@@ -169,12 +171,17 @@ actor FakeKubernetesState {
 
     func workloadJSON(_ w: FakeWorkload) -> String {
         let ready = w.reportsReadyReplicas ? #","readyReplicas":\#(w.readyReplicas)"# : ""
-        return #"{"kind":"Workload","metadata":{"name":"\#(w.name)","namespace":"\#(w.namespace)","resourceVersion":"\#(w.resourceVersion)"},"spec":{"replicas":\#(w.replicas)},"status":{"replicas":\#(w.replicas)\#(ready)}}"#
+        return
+            #"{"kind":"Workload","metadata":{"name":"\#(w.name)","namespace":"\#(w.namespace)","resourceVersion":"\#(w.resourceVersion)"},"spec":{"replicas":\#(w.replicas)},"status":{"replicas":\#(w.replicas)\#(ready)}}"#
     }
 
     private func patchScale(_ request: RecordedRequest, key: String, workload: FakeWorkload) -> CannedResponse {
         guard request.header("Content-Type")?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces) == "application/merge-patch+json" else {
-            return FakeStatus.body(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+            return FakeStatus.body(
+                code: 415, reason: "UnsupportedMediaType",
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+            )
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
               let spec = object["spec"] as? [String: Any], let replicas = spec["replicas"] as? Int, replicas >= 0
@@ -183,7 +190,11 @@ actor FakeKubernetesState {
         }
         if let metadata = object["metadata"] as? [String: Any], let version = metadata["resourceVersion"] as? String,
            version != String(workload.resourceVersion) {
-            return FakeStatus.body(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(workload.resource).\(workload.group) \"\(workload.name)\": the object has been modified; please apply your changes to the latest version and try again", name: workload.name, group: workload.group, kind: workload.resource)
+            return FakeStatus.body(
+                code: 409, reason: "Conflict",
+                message:
+                    "Operation cannot be fulfilled on \(workload.resource).\(workload.group) \"\(workload.name)\": the object has been modified; please apply your changes to the latest version and try again",
+                name: workload.name, group: workload.group, kind: workload.resource)
         }
         let updated = modify(key) { $0.replicas = replicas } ?? workload
         return .json(200, scaleJSON(updated))

@@ -68,7 +68,11 @@ extension FakeKubernetesState {
             }
             (listVersion, offset) = (parts[0], parts[1])
             if listVersion <= compactedThrough {
-                return FakeStatus.body(code: 410, reason: "Expired", message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+                return FakeStatus.body(
+                    code: 410, reason: "Expired",
+                    message:
+                        "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter."
+                )
             }
         }
         let limit = query["limit"].flatMap(Int.init).map { max($0, 1) } ?? Int.max
@@ -77,7 +81,8 @@ extension FakeKubernetesState {
         let apiVersion = group.isEmpty ? version : "\(group)/\(version)"
         let continueField = next.map { #","continue":"\#($0)""# } ?? ""
         let items = page.map { workloadJSON($0) }.joined(separator: ",")
-        return .json(200, #"{"kind":"List","apiVersion":"\#(apiVersion)","metadata":{"resourceVersion":"\#(listVersion)"\#(continueField)},"items":[\#(items)]}"#)
+        return .json(
+            200, #"{"kind":"List","apiVersion":"\#(apiVersion)","metadata":{"resourceVersion":"\#(listVersion)"\#(continueField)},"items":[\#(items)]}"#)
     }
 
     private func openWatch(_ query: [String: String], group: String, resource: String, namespace: String, members: [FakeWorkload]) -> CannedResponse {
@@ -89,7 +94,8 @@ extension FakeKubernetesState {
             continuation: continuation)
         if let from, from > 0 {
             if from <= compactedThrough {
-                let status = #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: \#(from) (\#(compactedThrough + 1))","reason":"Expired","code":410}"#
+                let status =
+                    #"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: \#(from) (\#(compactedThrough + 1))","reason":"Expired","code":410}"#
                 continuation.yield(Self.eventLine("ERROR", status))
                 continuation.finish()
                 return CannedResponse(status: 200, headers: ["Content-Type": "application/json"], stream: stream)

@@ -145,7 +145,8 @@ public actor OrchestratorFactory {
             backgroundContinuation.yield(pool)
             return pool
         default:
-            throw OrchestratorError(.config, "orchestrator \"\(name)\" is of type \(settings.typeName) but the target's scale settings are for \(target.typeName)")
+            throw OrchestratorError(
+                .config, "orchestrator \"\(name)\" is of type \(settings.typeName) but the target's scale settings are for \(target.typeName)")
         }
     }
 

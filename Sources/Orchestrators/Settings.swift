@@ -63,7 +63,8 @@ public struct KubernetesTarget: Sendable, Hashable {
     public static func custom(apiVersion: String, resource: String, namespace: String?, name: String) throws -> KubernetesTarget {
         let parts = apiVersion.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard !resource.isEmpty, (parts.count == 1 || parts.count == 2), parts.allSatisfy({ !$0.isEmpty }) else {
-            throw OrchestratorError(.config, "custom scale target needs apiVersion as group/version (got \"\(apiVersion)\") and a plural resource (got \"\(resource)\")")
+            throw OrchestratorError(
+                .config, "custom scale target needs apiVersion as group/version (got \"\(apiVersion)\") and a plural resource (got \"\(resource)\")")
         }
         let group = parts.count == 2 ? parts[0] : ""
         return KubernetesTarget(kind: .custom(group: group, version: parts.last!, resource: resource), namespace: namespace, name: name)

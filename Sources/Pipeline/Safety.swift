@@ -106,9 +106,11 @@ public enum Safety {
             memory.consecutiveFailures += 1
             if !memory.fallbackActive, memory.consecutiveFailures >= policy.fallbackAfter {
                 memory.fallbackActive = true
-                let target = policy.fallbackReplicas.map { "\($0) replicas\(policy.fallbackScaleDown ? "" : " (never below current)")" } ?? "keep the current count"
+                let target =
+                    policy.fallbackReplicas.map { "\($0) replicas\(policy.fallbackScaleDown ? "" : " (never below current)")" } ?? "keep the current count"
                 return Transition(
-                    kind: .fallbackEntered, state: .fallback, detail: "fallback after \(memory.consecutiveFailures) consecutive failed ticks (\(failure ?? "unknown")): \(target)")
+                    kind: .fallbackEntered, state: .fallback,
+                    detail: "fallback after \(memory.consecutiveFailures) consecutive failed ticks (\(failure ?? "unknown")): \(target)")
             }
             return nil
         }

@@ -8,7 +8,9 @@ public enum Plot {
     public static func svg(comparison: Comparison, ticks: [TickRecord], points: Int = 1200) -> String {
         let width = 1100.0
         var svg = SVG(width: width, height: 860)
-        svg.text(x: 20, y: 28, "Forescale on \(comparison.trace): capacity \(ComparisonTable.fmt(comparison.capacityPerReplica, 2))/s per replica", size: 16, weight: "bold")
+        svg.text(
+            x: 20, y: 28, "Forescale on \(comparison.trace): capacity \(ComparisonTable.fmt(comparison.capacityPerReplica, 2))/s per replica", size: 16,
+            weight: "bold")
         timeSeries(&svg, ticks: downsample(ticks, to: points), frame: Frame(x: 70, y: 60, width: width - 150, height: 380))
         frontier(&svg, comparison: comparison, frame: Frame(x: 70, y: 520, width: width - 150, height: 280))
         return svg.output
@@ -121,7 +123,8 @@ public enum Plot {
         }
         svg.text(x: frame.x + frame.width / 2, y: frame.bottom + 36, "cost (replica-hours ÷ work-conserving floor)", size: 12, anchor: "middle")
         svg.text(x: 18, y: frame.y + frame.height / 2, "late % (waited > SLO)", size: 12, rotate: true)
-        svg.text(x: frame.x, y: frame.y - 10, "Cost and lateness: KEDA swept over target utilisation, and Forescale with its defaults", size: 13, weight: "bold")
+        svg.text(
+            x: frame.x, y: frame.y - 10, "Cost and lateness: KEDA swept over target utilisation, and Forescale with its defaults", size: 13, weight: "bold")
         let sweep = comparison.keda.map { (x($0.costRatio), y($0.latePercent)) }
         svg.polyline(sweep, color: "#457b9d", width: 1.5)
         for run in comparison.keda {

@@ -22,7 +22,9 @@ struct SVG {
     ) {
         let transform = rotate ? " transform=\"rotate(-90 \(n(x)) \(n(y)))\"" : ""
         let finalAnchor = rotate ? "middle" : anchor
-        body.append("<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(finalAnchor)\" font-weight=\"\(weight)\" fill=\"\(color)\"\(transform)>\(escape(content))</text>")
+        body.append(
+            "<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(finalAnchor)\" font-weight=\"\(weight)\" fill=\"\(color)\"\(transform)>\(escape(content))</text>"
+        )
     }
 
     mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, color: String, width: Double = 1) {
@@ -44,13 +46,16 @@ struct SVG {
     }
 
     mutating func axes(_ frame: Plot.Frame) {
-        body.append("<rect x=\"\(n(frame.x))\" y=\"\(n(frame.y))\" width=\"\(n(frame.width))\" height=\"\(n(frame.height))\" fill=\"#fafafa\" stroke=\"#444\"/>")
+        body.append(
+            "<rect x=\"\(n(frame.x))\" y=\"\(n(frame.y))\" width=\"\(n(frame.width))\" height=\"\(n(frame.height))\" fill=\"#fafafa\" stroke=\"#444\"/>")
     }
 
     mutating func legend(x: Double, y: Double, _ entries: [(color: String, label: String, dash: String?)]) {
         for (index, entry) in entries.enumerated() {
             let row = y + Double(index) * 16
-            body.append("<line x1=\"\(n(x))\" y1=\"\(n(row - 4))\" x2=\"\(n(x + 22))\" y2=\"\(n(row - 4))\" stroke=\"\(entry.color)\" stroke-width=\"6\"\(entry.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>")
+            body.append(
+                "<line x1=\"\(n(x))\" y1=\"\(n(row - 4))\" x2=\"\(n(x + 22))\" y2=\"\(n(row - 4))\" stroke=\"\(entry.color)\" stroke-width=\"6\"\(entry.dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
+            )
             text(x: x + 28, y: row, entry.label, size: 11)
         }
     }

@@ -236,7 +236,8 @@ struct BacktestPlan: Sendable {
             coarse = false
             // Settings meant as spans of time (warm-up 1 h, re-selection 6 h, fit window
             // 7 days, …) keep their time at another width; at the default 1 minute nothing changes.
-            c = try c.rescaled(toBucketSeconds: bucketSeconds ?? Self.defaultBucketSeconds(interval: interval, spanSeconds: spanSeconds, horizonSeconds: horizonSeconds))
+            c = try c.rescaled(
+                toBucketSeconds: bucketSeconds ?? Self.defaultBucketSeconds(interval: interval, spanSeconds: spanSeconds, horizonSeconds: horizonSeconds))
             c.decisionHorizonSeconds = horizonSeconds
             // A trace shorter than two hours (Azure's 57 minutes) warms up on half of its
             // buckets (never fewer than the forecaster's minimum of 20), so that the first
@@ -342,7 +343,9 @@ struct BacktestSummary: Encodable {
             "run time       \(fmt(runSeconds, 2)) s wall, \(fmt(cpuSeconds, 2)) s CPU  (\(fmt(microsecondsPerRow, 1)) µs wall per row)",
         ]
         if let tickSeconds {
-            lines.append("at the control horizon (a forecast every \(ConfigValues.formatDuration(tickSeconds)) for \(ConfigValues.formatDuration(horizonSeconds)) ahead, scored against the rate over the tick ending there):")
+            lines.append(
+                "at the control horizon (a forecast every \(ConfigValues.formatDuration(tickSeconds)) for \(ConfigValues.formatDuration(horizonSeconds)) ahead, scored against the rate over the tick ending there):"
+            )
             if let c = controlHorizon {
                 lines += [
                     "  points scored  \(c.scored)",

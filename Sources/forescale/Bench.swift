@@ -81,7 +81,9 @@ struct BenchForecast: ParsableCommand {
             return
         }
         let spec = selectedModel.spec
-        print("period detected: \(detected?.period.description ?? "none") (snapped from the ACF/periodogram), candidates: \(candidates.map(\.description).joined(separator: ", "))")
+        print(
+            "period detected: \(detected?.period.description ?? "none") (snapped from the ACF/periodogram), candidates: \(candidates.map(\.description).joined(separator: ", "))"
+        )
         print("selected (rolling origin, 1,440-bucket hold-out, horizon 3): \(spec)")
 
         // 2. Full fit of the selected model on all 20,160 points.
@@ -98,8 +100,12 @@ struct BenchForecast: ParsableCommand {
         let p = fit!.model.parameters
         print("full fit of \(spec) on \(train.count) points: \(fit!.evaluations) objective evaluations, "
               + "α \(fmt(p.alpha, 4)) β \(fmt(p.beta, 4)) γ \(fmt(p.gamma, 4)) φ \(fmt(p.phi, 4)), SSE \(String(format: "%.6g", fit!.sse))")
-        print("  time: median \(fmt(Self.quantile(fitTimes, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitTimes, 0.9) * 1e3, 2)) ms, min \(fmt(fitTimes.min()! * 1e3, 2)) ms over \(repetitions) repetitions (wall clock)")
-        print("  thread CPU time: median \(fmt(Self.quantile(fitCPU, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitCPU, 0.9) * 1e3, 2)) ms (excludes time the thread waited for a core on a loaded machine)")
+        print(
+            "  time: median \(fmt(Self.quantile(fitTimes, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitTimes, 0.9) * 1e3, 2)) ms, min \(fmt(fitTimes.min()! * 1e3, 2)) ms over \(repetitions) repetitions (wall clock)"
+        )
+        print(
+            "  thread CPU time: median \(fmt(Self.quantile(fitCPU, 0.5) * 1e3, 2)) ms, p90 \(fmt(Self.quantile(fitCPU, 0.9) * 1e3, 2)) ms (excludes time the thread waited for a core on a loaded machine)"
+        )
 
         // 3. Incremental update per point.
         var updateTimes: [Double] = []
@@ -111,7 +117,9 @@ struct BenchForecast: ParsableCommand {
             updateTimes.append(seconds(clock.now - t0) / Double(more.count))
             checksum += m.forecast(steps: 3)
         }
-        print("incremental update (HoltWinters.update, \(more.count) points per pass): median \(fmt(Self.quantile(updateTimes, 0.5) * 1e9, 1)) ns, p90 \(fmt(Self.quantile(updateTimes, 0.9) * 1e9, 1)) ns per point over \(max(repetitions, 31)) passes")
+        print(
+            "incremental update (HoltWinters.update, \(more.count) points per pass): median \(fmt(Self.quantile(updateTimes, 0.5) * 1e9, 1)) ns, p90 \(fmt(Self.quantile(updateTimes, 0.9) * 1e9, 1)) ns per point over \(max(repetitions, 31)) passes"
+        )
 
         // Context: a seasonal model's fit (what the selector fits when a season wins).
         let seasonalSpec = HoltWintersSpec(trend: true, damped: true, seasonal: .additive, period: snapped ?? 1440)
@@ -123,10 +131,14 @@ struct BenchForecast: ParsableCommand {
             seasonalFit = fitter.run()
             seasonalCPU.append(Self.threadCPUSeconds() - c0)
         }
-        print("context: full fit of \(seasonalSpec) on \(train.count) points: \(seasonalFit!.evaluations) evaluations, thread CPU median \(fmt(Self.quantile(seasonalCPU, 0.5) * 1e3, 1)) ms over \(seasonalCPU.count)")
+        print(
+            "context: full fit of \(seasonalSpec) on \(train.count) points: \(seasonalFit!.evaluations) evaluations, thread CPU median \(fmt(Self.quantile(seasonalCPU, 0.5) * 1e3, 1)) ms over \(seasonalCPU.count)"
+        )
 
         // Context: the whole selection, and the production forecaster per bucket.
-        print("context: full selection (\(candidates.count) candidates, detection excluded) median \(fmt(Self.quantile(selectionTimes, 0.5) * 1e3, 1)) ms over \(selectionTimes.count)")
+        print(
+            "context: full selection (\(candidates.count) candidates, detection excluded) median \(fmt(Self.quantile(selectionTimes, 0.5) * 1e3, 1)) ms over \(selectionTimes.count)"
+        )
         var forecaster = try ArrivalForecaster()
         try forecaster.seed(history: train.enumerated().map { (time: Double($0.offset) * 60, rate: $0.element) })
         let day = more.prefix(1440)
@@ -136,7 +148,9 @@ struct BenchForecast: ParsableCommand {
         }
         let perBucket = seconds(clock.now - t0) / Double(day.count)
         checksum += forecaster.forecast(horizonSeconds: 135)?.upper ?? 0
-        print("context: ArrivalForecaster.observe per 1-minute bucket over one day after seeding 14 days: \(fmt(perBucket * 1e6, 1)) µs amortised (\(forecaster.selections) selections; checksum \(fmt(checksum, 1)))")
+        print(
+            "context: ArrivalForecaster.observe per 1-minute bucket over one day after seeding 14 days: \(fmt(perBucket * 1e6, 1)) µs amortised (\(forecaster.selections) selections; checksum \(fmt(checksum, 1)))"
+        )
     }
 
     private func loadSeries() throws -> ([Double], String) {

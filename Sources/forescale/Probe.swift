@@ -9,7 +9,9 @@ struct ProbeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
         abstract: "Fetch every configured value of every target once, and read each target's current scale (read-only).",
-        discussion: "Prints value, age, outcome and fetch latency per value, then each target's desired and ready replicas. Exits 1 when any value or scale read failed, 2 when the config is invalid.")
+        discussion:
+            "Prints value, age, outcome and fetch latency per value, then each target's desired and ready replicas. Exits 1 when any value or scale read failed, 2 when the config is invalid."
+    )
 
     @Argument(help: "The YAML config file.") var config: String
     @Option(help: "Probe only this target.") var target: String?

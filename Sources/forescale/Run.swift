@@ -65,7 +65,8 @@ struct Run: AsyncParsableCommand {
             return "\(report.target): no decision: \(failure)"
         }
         let decision = record.decision
-        var line = "\(report.target) [\(record.mode.rawValue)] \(decision.currentReplicas)→\(record.finalReplicas): \(record.orchestratorAnswer) — \(decision.explanation)"
+        var line =
+            "\(report.target) [\(record.mode.rawValue)] \(decision.currentReplicas)→\(record.finalReplicas): \(record.orchestratorAnswer) — \(decision.explanation)"
         if !record.safetyNote.isEmpty { line += " — \(record.safetyNote)" }
         return line
     }

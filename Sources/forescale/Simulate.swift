@@ -22,7 +22,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Days of the trace to simulate from its start.") var days = 21.0
     @Option(
         name: .customLong("min-replicas"),
-        help: "Minimum replicas of every policy. 0: Forescale scales to zero (its scaleToZero defaults, or --config's), the KEDA sweep runs KEDA's scale to zero (activation threshold 0, cooldownPeriod 300 s, then the HPA from 1), and the report names the first-message delay after each wake-up.")
+        help:
+            "Minimum replicas of every policy. 0: Forescale scales to zero (its scaleToZero defaults, or --config's), the KEDA sweep runs KEDA's scale to zero (activation threshold 0, cooldownPeriod 300 s, then the HPA from 1), and the report names the first-message delay after each wake-up."
+    )
     var minReplicas = 1
     @Option(help: "A config file: Forescale runs with its first target's policy (or --target's); bounds, capacity, SLO and start-up come from the scenario.")
     var config: String?

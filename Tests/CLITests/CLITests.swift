@@ -31,7 +31,8 @@ enum CLI {
                 && FileManager.default.isExecutableFile(atPath: url.path)
         }
         guard let found else {
-            throw CLIError("the forescale binary was not found beside the tests; looked at: \(candidates.map(\.path).joined(separator: ", ")). Run `swift build` first.")
+            throw CLIError(
+                "the forescale binary was not found beside the tests; looked at: \(candidates.map(\.path).joined(separator: ", ")). Run `swift build` first.")
         }
         return found
     }

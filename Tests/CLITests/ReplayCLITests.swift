@@ -20,7 +20,9 @@ struct ReplayCLITests {
     /// too: hold for the first failed ticks, then the fallback, never a scale-down, then back.
     @Test("a 10-minute outage of the lag metric: hold, then fallback, no scale-down, then normal again")
     func lagOutageHoldsThenFallsBack() async throws {
-        var lines = [#"{"type":"init","tickSeconds":15,"targets":[{"name":"a","maxReplicas":50,"capacityPerReplica":50,"startupSeconds":60,"fallbackAfter":3}]}"#]
+        var lines = [
+            #"{"type":"init","tickSeconds":15,"targets":[{"name":"a","maxReplicas":50,"capacityPerReplica":50,"startupSeconds":60,"fallbackAfter":3}]}"#
+        ]
         let outage = 40..<80
         for tick in 0..<120 {
             let t = 1_800_000_000 + 15 * tick

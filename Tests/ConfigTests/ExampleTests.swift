@@ -92,7 +92,10 @@ struct ExampleTests {
         #expect(config.orchestrators["k8s"]?.kubeconfig == nil)
         let target = try #require(config.targets.first)
         #expect(target.name == "orders-consumer")
-        #expect(target.scale == ScaleConfig(orchestrator: "k8s", workload: .kubernetes(kind: .deployment, namespace: "shop", name: "orders-consumer", apiVersion: nil, resource: nil)))
+        #expect(
+            target.scale
+                == ScaleConfig(
+                    orchestrator: "k8s", workload: .kubernetes(kind: .deployment, namespace: "shop", name: "orders-consumer", apiVersion: nil, resource: nil)))
         #expect(target.metrics.lag == MetricConfig(source: "burrow", query: .burrow(BurrowQuery(group: "orders-consumer"))))
         #expect(target.metrics.arrivalRate.query == .prometheus(PrometheusQuery(#"sum(rate(kafka_topic_partition_current_offset{topic="orders"}[1m]))"#)))
         #expect(target.mode == nil)
@@ -117,11 +120,15 @@ struct ExampleTests {
         #expect(config.controller.mode == .live)
         #expect(config.sources["rabbit"]?.endpoint.auth == .basic(username: "forescale", passwordFile: "/etc/forescale/rabbitmq-password"))
         let target = try #require(config.targets.first)
-        #expect(target.scale.workload == .command(get: ["/usr/local/bin/workers", "count", "thumbnails"], set: ["/usr/local/bin/workers", "scale", "thumbnails", "{replicas}"]))
+        #expect(
+            target.scale.workload
+                == .command(get: ["/usr/local/bin/workers", "count", "thumbnails"], set: ["/usr/local/bin/workers", "scale", "thumbnails", "{replicas}"]))
         #expect(target.metrics.lag.query == .rabbitMQ(RabbitMQQuery(vhost: "media", queue: "thumbnails")))
         #expect(target.policy.capacity == .learned(LearnedCapacity(initial: 40, minimum: 5, maximum: 400)))
         #expect(target.policy.scaleUp == .defaultScaleUp)
-        #expect(target.policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .max, policies: [RatePolicy(kind: .pods, value: 1, periodSeconds: 120)]))
+        #expect(
+            target.policy.scaleDown
+                == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .max, policies: [RatePolicy(kind: .pods, value: 1, periodSeconds: 120)]))
         #expect(target.policy.latencySLOSeconds == 300)
     }
 
@@ -180,7 +187,9 @@ struct MappingTests {
         let upOnly = try SampleConfig([.target("behavior", "{ scaleUp: { stabilizationWindow: 30s } }")]).parse().get()
         #expect(upOnly.targets[0].policy.scaleDown == .planScaleDown)
         let selectOnly = try SampleConfig([.target("behavior", "{ scaleDown: { selectPolicy: Min } }")]).parse().get()
-        #expect(selectOnly.targets[0].policy.scaleDown == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .min, policies: ScalingRules.planScaleDown.policies))
+        #expect(
+            selectOnly.targets[0].policy.scaleDown
+                == ScalingRules(stabilizationWindowSeconds: 600, selectPolicy: .min, policies: ScalingRules.planScaleDown.policies))
     }
 
     @Test("forecast, reactive and the remaining scalars map one to one")
@@ -219,18 +228,30 @@ struct MappingTests {
 
     @Test("other orchestrator and source types map to their workloads and queries")
     func workloads() throws {
-        let custom = try SampleConfig([.target("scale", "{ orchestrator: k8s, kind: Custom, apiVersion: apps.example.com/v1, resource: workers, name: w }")]).parse().get()
-        #expect(custom.targets[0].scale.workload == .kubernetes(kind: .custom, namespace: "default", name: "w", apiVersion: "apps.example.com/v1", resource: "workers"))
+        let custom = try SampleConfig([.target("scale", "{ orchestrator: k8s, kind: Custom, apiVersion: apps.example.com/v1, resource: workers, name: w }")])
+            .parse().get()
+        #expect(
+            custom.targets[0].scale.workload
+                == .kubernetes(kind: .custom, namespace: "default", name: "w", apiVersion: "apps.example.com/v1", resource: "workers"))
         let hook = try SampleConfig([.target("scale", "{ orchestrator: hook }")]).parse().get()
         #expect(hook.targets[0].scale.workload == .webhook(name: "orders"))
-        let nats = try SampleConfig([.metrics("{ lag: { source: nats, stream: S, consumer: c }, arrivalRate: { source: nats, stream: S }, throughput: { source: stats, pointer: '', path: /out } }")]).parse().get()
+        let nats = try SampleConfig([
+            .metrics(
+                "{ lag: { source: nats, stream: S, consumer: c }, arrivalRate: { source: nats, stream: S }, throughput: { source: stats, pointer: '', path: /out } }"
+            )
+        ]).parse().get()
         #expect(nats.targets[0].metrics.arrivalRate.query == .nats(NATSQuery(stream: "S", consumer: "")))
         #expect(nats.targets[0].metrics.throughput?.query == .json(JSONQuery(path: "/out", pointer: "")))
     }
 
     @Test("auth and tls of a source")
     func authAndTLS() throws {
-        let config = try SampleConfig([.source("prom", "{ type: prometheus, url: 'https://p', auth: { bearerTokenFile: /t }, tls: { caFile: /ca, insecureSkipVerify: true }, headers: { X-Org: '1' } }")]).parse().get()
+        let config = try SampleConfig([
+            .source(
+                "prom",
+                "{ type: prometheus, url: 'https://p', auth: { bearerTokenFile: /t }, tls: { caFile: /ca, insecureSkipVerify: true }, headers: { X-Org: '1' } }"
+            )
+        ]).parse().get()
         let endpoint = try #require(config.sources["prom"]?.endpoint)
         #expect(endpoint.auth == .bearerTokenFile("/t"))
         #expect(endpoint.tls == TLSSettings(caFile: "/ca", insecureSkipVerify: true))

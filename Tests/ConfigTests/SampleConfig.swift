@@ -23,7 +23,10 @@ struct SampleConfig {
         ("name", "orders"),
         ("scale", "{ orchestrator: k8s, namespace: shop, name: orders }"),
         ("replicas", "{ min: 1, max: 10 }"),
-        ("metrics", "{ lag: { source: burrow, group: orders }, arrivalRate: { source: prom, query: 'sum(rate(in[1m]))' }, throughput: { source: prom, query: 'sum(rate(out[1m]))' } }"),
+        (
+            "metrics",
+            "{ lag: { source: burrow, group: orders }, arrivalRate: { source: prom, query: 'sum(rate(in[1m]))' }, throughput: { source: prom, query: 'sum(rate(out[1m]))' } }"
+        ),
         ("capacity", "{ perReplica: 250 }"),
     ]
 

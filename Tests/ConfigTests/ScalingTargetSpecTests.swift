@@ -53,7 +53,11 @@ struct ScalingTargetSpecTests {
         let spec = try JSONValue.parse(Array(try JSONSerialization.data(withJSONObject: try #require(object["spec"]))), rejectingDuplicateKeys: true)
         let target = try ScalingTargetSpec.target(name: "payments-consumer", namespace: "shop", spec: spec, config: try Self.deployConfig()).get()
         #expect(target.name == "payments-consumer")
-        #expect(target.scale == ScaleConfig(orchestrator: "k8s", workload: .kubernetes(kind: .deployment, namespace: "shop", name: "payments-consumer", apiVersion: nil, resource: nil)))
+        #expect(
+            target.scale
+                == ScaleConfig(
+                    orchestrator: "k8s", workload: .kubernetes(kind: .deployment, namespace: "shop", name: "payments-consumer", apiVersion: nil, resource: nil))
+        )
         #expect(target.policy.startupSeconds == 90)
         #expect(target.mode == .shadow)
     }
@@ -124,7 +128,8 @@ struct ScalingTargetSpecTests {
             Issue.record("a command orchestrator was accepted for ScalingTarget objects")
             return
         }
-        #expect(wrong.problems.map(\.description).contains { $0.contains("controller.scalingTargets.orchestrator: 'sh' is a command orchestrator") }, "\(wrong)")
+        #expect(
+            wrong.problems.map(\.description).contains { $0.contains("controller.scalingTargets.orchestrator: 'sh' is a command orchestrator") }, "\(wrong)")
         guard case .failure(let none) = ConfigLoader.parse(yaml: base, file: "x.yaml") else {
             Issue.record("a config without targets nor scalingTargets was accepted")
             return

@@ -18,12 +18,16 @@ import Testing
 
     static let cases: [Case] = [
         Case(yaml: "[1, 2]\n", path: "", message: "expected a mapping, got a list"),
-        Case(yaml: "\(sources)\norchestrators: [k8s]\ntargets:\n\(target("a"))\n", path: "orchestrators", message: "expected a mapping from orchestrator names to orchestrators, got a list"),
+        Case(
+            yaml: "\(sources)\norchestrators: [k8s]\ntargets:\n\(target("a"))\n", path: "orchestrators",
+            message: "expected a mapping from orchestrator names to orchestrators, got a list"),
         Case(yaml: "sources: {}\n\(orchestrators)\ntargets: []\n", path: "sources", message: "at least one source is required"),
         Case(yaml: "\(sources)\n\(orchestrators)\n", path: "targets", message: "required key is missing"),
         Case(yaml: "\(sources)\n\(orchestrators)\ntargets: []\n", path: "targets", message: "at least one target is required"),
         Case(yaml: "\(sources)\n\(orchestrators)\ntargets: { a: 1 }\n", path: "targets", message: "expected a list of targets, got a mapping"),
-        Case(yaml: "\(sources)\n\(orchestrators)\ntargets:\n\(target("a"))\n\(target("a"))\n", path: "targets[1].name", message: "duplicate target name 'a' (also targets[0])"),
+        Case(
+            yaml: "\(sources)\n\(orchestrators)\ntargets:\n\(target("a"))\n\(target("a"))\n", path: "targets[1].name",
+            message: "duplicate target name 'a' (also targets[0])"),
         Case(yaml: "", path: "", message: "the file is empty"),
     ]
 

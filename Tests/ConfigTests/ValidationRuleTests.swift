@@ -52,8 +52,11 @@ let sourceRules: [RuleCase] = [
     RuleCase("sources.prom.auth", "not both",
              .source("prom", "{ type: prometheus, url: 'http://p:9090', auth: { bearerTokenFile: /t, username: u, passwordFile: /p } }")),
     RuleCase("sources.prom.auth.passwordFile", "required with username", .source("prom", "{ type: prometheus, url: 'http://p:9090', auth: { username: u } }")),
-    RuleCase("sources.prom.tls.insecureSkipVerify", "expected true or false", .source("prom", "{ type: prometheus, url: 'http://p:9090', tls: { insecureSkipVerify: 'no' } }")),
-    RuleCase("sources.prom.tls.cafile", "unknown key (did you mean 'caFile'?)", .source("prom", "{ type: prometheus, url: 'http://p:9090', tls: { cafile: /ca } }")),
+    RuleCase(
+        "sources.prom.tls.insecureSkipVerify", "expected true or false",
+        .source("prom", "{ type: prometheus, url: 'http://p:9090', tls: { insecureSkipVerify: 'no' } }")),
+    RuleCase(
+        "sources.prom.tls.cafile", "unknown key (did you mean 'caFile'?)", .source("prom", "{ type: prometheus, url: 'http://p:9090', tls: { cafile: /ca } }")),
 ]
 
 let orchestratorRules: [RuleCase] = [
@@ -64,7 +67,9 @@ let orchestratorRules: [RuleCase] = [
 ]
 
 let scaleRules: [RuleCase] = [
-    RuleCase("targets[0].scale.orchestrator", "unknown orchestrator 'k8z' (did you mean 'k8s'?; defined: cmd, hook, k8s, pool)", .target("scale", "{ orchestrator: k8z, name: orders }")),
+    RuleCase(
+        "targets[0].scale.orchestrator", "unknown orchestrator 'k8z' (did you mean 'k8s'?; defined: cmd, hook, k8s, pool)",
+        .target("scale", "{ orchestrator: k8z, name: orders }")),
     RuleCase("targets[0].scale.orchestrator", "required key is missing", .target("scale", "{ name: orders }")),
     RuleCase("targets[0].fallback.after", "must be 1–1000 (consecutive failed ticks), got 0", .target("fallback", "{ after: 0 }")),
     RuleCase("targets[0].fallback.replicas", "expected 'keep' or a replica count, got 'kep'", .target("fallback", "{ replicas: kep }")),
@@ -74,13 +79,18 @@ let scaleRules: [RuleCase] = [
     RuleCase("targets[0].forecast.tripOnDrift", "expected true or false", .target("forecast", "{ tripOnDrift: 'no' }")),
     RuleCase("targets[0].scale.name", "required key is missing", .target("scale", "{ orchestrator: k8s }")),
     RuleCase("targets[0].scale.kind", "got 'Deploy'", .target("scale", "{ orchestrator: k8s, kind: Deploy, name: orders }")),
-    RuleCase("targets[0].scale.apiVersion", "required key is missing", .target("scale", "{ orchestrator: k8s, kind: Custom, name: orders, resource: workers }")),
-    RuleCase("targets[0].scale.apiVersion", "expected group/version", .target("scale", "{ orchestrator: k8s, kind: Custom, name: orders, resource: workers, apiVersion: v1 }")),
+    RuleCase(
+        "targets[0].scale.apiVersion", "required key is missing", .target("scale", "{ orchestrator: k8s, kind: Custom, name: orders, resource: workers }")),
+    RuleCase(
+        "targets[0].scale.apiVersion", "expected group/version",
+        .target("scale", "{ orchestrator: k8s, kind: Custom, name: orders, resource: workers, apiVersion: v1 }")),
     RuleCase("targets[0].scale.resource", "only allowed with kind: Custom", .target("scale", "{ orchestrator: k8s, name: orders, resource: workers }")),
     RuleCase("targets[0].scale.get", "not allowed for a kubernetes orchestrator", .target("scale", "{ orchestrator: k8s, name: orders, get: [n] }")),
     RuleCase("targets[0].scale.get", "required key is missing", .target("scale", "{ orchestrator: cmd, set: [scale, '{replicas}'] }")),
     RuleCase("targets[0].scale.set", "must contain the element \"{replicas}\"", .target("scale", "{ orchestrator: cmd, get: [count], set: [scale] }")),
-    RuleCase("targets[0].scale.set", "replaced only as a whole list element", .target("scale", "{ orchestrator: cmd, get: [count], set: [scale, '--n={replicas}'] }")),
+    RuleCase(
+        "targets[0].scale.set", "replaced only as a whole list element", .target("scale", "{ orchestrator: cmd, get: [count], set: [scale, '--n={replicas}'] }")
+    ),
     RuleCase("targets[0].scale.command", "expected a list of strings, got 'run.sh'", .target("scale", "{ orchestrator: pool, command: run.sh }")),
     RuleCase("targets[0].scale.command", "must not be empty", .target("scale", "{ orchestrator: pool, command: [] }")),
     RuleCase("targets[0].scale.namespace", "not allowed for a webhook orchestrator", .target("scale", "{ orchestrator: hook, namespace: shop }")),
@@ -173,7 +183,8 @@ let capacityAndBehaviorRules: [RuleCase] = [
     RuleCase("targets[0].behavior.scaleUp.stabilizationWindow", "must be 0–3600s, got 2h", .target("behavior", "{ scaleUp: { stabilizationWindow: 2h } }")),
     RuleCase("targets[0].behavior.scaleUp.selectPolicy", "must be one of Max, Min, Disabled, got 'max' (did you mean 'Max'?)",
              .target("behavior", "{ scaleUp: { selectPolicy: max } }")),
-    RuleCase("targets[0].behavior.scaleDown.policies", "must not be empty unless selectPolicy is Disabled", .target("behavior", "{ scaleDown: { policies: [] } }")),
+    RuleCase(
+        "targets[0].behavior.scaleDown.policies", "must not be empty unless selectPolicy is Disabled", .target("behavior", "{ scaleDown: { policies: [] } }")),
     RuleCase("targets[0].behavior.scaleUp.policies[0].type", "got 'Pod' (did you mean 'Pods'?)",
              .target("behavior", "{ scaleUp: { policies: [ { type: Pod, value: 4, period: 15s } ] } }")),
     RuleCase("targets[0].behavior.scaleUp.policies[0].value", "must be an integer > 0, got 0",
@@ -221,7 +232,9 @@ struct ValidationRuleTests {
 struct NoCascadeTests {
     @Test(arguments: [
         RuleCase("targets[0].staleAfter", "missing unit", .controller("interval", "2m"), .target("staleAfter", "90")),
-        RuleCase("sources.prom.timeout", "not a duration", .controller("interval", "3s"), .source("burrow", "{ type: burrow, url: 'http://b', cluster: c, timeout: 1s }"),
+        RuleCase(
+            "sources.prom.timeout", "not a duration", .controller("interval", "3s"),
+            .source("burrow", "{ type: burrow, url: 'http://b', cluster: c, timeout: 1s }"),
                  .source("rabbit", nil), .source("nats", nil), .source("stats", nil),
                  .source("prom", "{ type: prometheus, url: 'http://p', timeout: soon }")),
         RuleCase("controller.interval", "not a duration", .controller("interval", "fast"), .target("staleAfter", "1s")),

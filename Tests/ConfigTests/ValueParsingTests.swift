@@ -109,7 +109,9 @@ import Testing
 }
 
 @Suite struct HostPortTests {
-    @Test(arguments: [("127.0.0.1:8080", "127.0.0.1", 8080), ("0.0.0.0:1", "0.0.0.0", 1), ("[::1]:65535", "::1", 65535), ("status.local:9000", "status.local", 9000)])
+    @Test(arguments: [
+        ("127.0.0.1:8080", "127.0.0.1", 8080), ("0.0.0.0:1", "0.0.0.0", 1), ("[::1]:65535", "::1", 65535), ("status.local:9000", "status.local", 9000),
+    ])
     func accepts(_ text: String, _ host: String, _ port: Int) throws {
         let parsed = try ConfigBuilder.hostPort(text).get()
         #expect(parsed.0 == host)

@@ -13,7 +13,8 @@ struct LeaderElectionReporterTests {
         let metrics = ControllerMetrics()
         let version = StatusVersion()
         let reporter = LeaderElectionReporter(logger: logger, metrics: metrics, statusVersion: version)
-        let denied = OrchestratorError(.forbidden, "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/forescale: forbidden: needs get on leases in namespace ops")
+        let denied = OrchestratorError(
+            .forbidden, "GET /apis/coordination.k8s.io/v1/namespaces/ops/leases/forescale: forbidden: needs get on leases in namespace ops")
 
         reporter.note(.leaseFailing(denied, description: "lease ops/forescale", consecutive: 1))
         reporter.note(.attempted(failure: denied))

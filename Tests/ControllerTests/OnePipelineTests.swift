@@ -57,7 +57,9 @@ struct OnePipelineTests {
         var safety: String
         var reasons: [String]
         var explanation: String
-        var description: String { "final \(final.map(String.init) ?? "nil") (decided \(decided.map(String.init) ?? "nil")), \(safety), \(reasons): \(explanation)" }
+        var description: String {
+            "final \(final.map(String.init) ?? "nil") (decided \(decided.map(String.init) ?? "nil")), \(safety), \(reasons): \(explanation)"
+        }
     }
 
     static func explain(_ decision: Decision?, note: String) -> String {

@@ -159,7 +159,9 @@ struct RuntimeTests {
         }
     }
 
-    @Test("a target that scales to zero: live, it sleeps after the rules and the idle period, the summary says since when and what wakes it, and activity wakes it")
+    @Test(
+        "a target that scales to zero: live, it sleeps after the rules and the idle period, the summary says since when and what wakes it, and activity wakes it"
+    )
     func sleepingTargetInTheSummary() async throws {
         try await Self.withHarness(replicas: "{ min: 0, max: 20 }") { h in
             _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
@@ -245,7 +247,8 @@ struct RuntimeTests {
     func pinOverride() async throws {
         try await Self.withHarness { h in
             _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
-            let override = try await h.runtime.setOverride(OverrideRequest(kind: .pin, replicas: 7, duration: "30m", reason: "load test"), target: "web", actor: "api")
+            let override = try await h.runtime.setOverride(
+                OverrideRequest(kind: .pin, replicas: 7, duration: "30m", reason: "load test"), target: "web", actor: "api")
             #expect(override.replicas == 7)
             #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == override)
             let record = try #require(await h.tick()?.record)

@@ -55,8 +55,12 @@ struct SafetyTests {
         let policy = SafetyPolicy()
         let memory = SafetyMemory()
         let pin = TargetOverride(kind: .pin, replicas: 9, untilSeconds: 100, createdAtSeconds: 0)
-        #expect(Safety.finalCount(decision: decision(current: 3, desired: 5), memory: memory, tickFailed: false, override: pin, policy: policy, now: 50).replicas == 9)
-        #expect(Safety.finalCount(decision: decision(current: 3, desired: 5), memory: memory, tickFailed: false, override: pin, policy: policy, now: 100).replicas == 5)
+        #expect(
+            Safety.finalCount(decision: decision(current: 3, desired: 5), memory: memory, tickFailed: false, override: pin, policy: policy, now: 50).replicas
+                == 9)
+        #expect(
+            Safety.finalCount(decision: decision(current: 3, desired: 5), memory: memory, tickFailed: false, override: pin, policy: policy, now: 100).replicas
+                == 5)
         let noDown = TargetOverride(kind: .pauseScaleDown, untilSeconds: 100, createdAtSeconds: 0)
         let down = Safety.finalCount(decision: decision(current: 6, desired: 2), memory: memory, tickFailed: false, override: noDown, policy: policy, now: 1)
         #expect(down.replicas == 6)
@@ -65,7 +69,9 @@ struct SafetyTests {
         #expect(up.replicas == 8)
         #expect(up.state == .normal)
         let pause = TargetOverride(kind: .pause, untilSeconds: 100, createdAtSeconds: 0)
-        #expect(Safety.finalCount(decision: decision(current: 6, desired: 8), memory: memory, tickFailed: false, override: pause, policy: policy, now: 1).replicas == 6)
+        #expect(
+            Safety.finalCount(decision: decision(current: 6, desired: 8), memory: memory, tickFailed: false, override: pause, policy: policy, now: 1).replicas
+                == 6)
     }
 
     @Test("the circuit opens when forecasts are worse than naive by maxError and closes after recovery")

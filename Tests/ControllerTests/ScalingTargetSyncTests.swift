@@ -59,7 +59,8 @@ struct ScalingTargetSyncTests {
     func invalidEditKeepsRunning() async throws {
         try await RuntimeTests.withHarness(controllerExtra: Self.cluster) { h in
             let sync = Self.sync(h)
-            await sync.apply(Dictionary(uniqueKeysWithValues: [Self.object("shop", "orders", uid: "u", created: "2026-12-06T10:00:00Z", spec: try Self.spec())]))
+            await sync.apply(
+                Dictionary(uniqueKeysWithValues: [Self.object("shop", "orders", uid: "u", created: "2026-12-06T10:00:00Z", spec: try Self.spec())]))
             #expect(await h.runtime.targetNames.contains("orders"))
             await sync.apply(Dictionary(uniqueKeysWithValues: [
                 Self.object("shop", "orders", uid: "u", generation: 2, created: "2026-12-06T10:00:00Z", spec: try Self.spec(max: 0)),
@@ -93,7 +94,8 @@ struct ScalingTargetSyncTests {
                 return
             }
             // The file now defines `other` as well.
-            let text = h.configText("").replacingOccurrences(of: "  app: { type: json", with: "  other: { type: json, url: http://127.0.0.1:1 }\n  app: { type: json")
+            let text = h.configText("").replacingOccurrences(
+                of: "  app: { type: json", with: "  other: { type: json, url: http://127.0.0.1:1 }\n  app: { type: json")
             try text.write(toFile: h.configPath, atomically: true, encoding: .utf8)
             #expect(await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath)))
             await sync.reapply()

@@ -152,7 +152,8 @@ enum Fixtures {
         let inputs = full
             ? DecisionInputs(
                 observation: observation, nowSeconds: now, capacityPerReplica: 25, capacitySource: .learned, expectedArrivalRate: 110,
-                arrivalRateSource: .forecast, serveReplicas: 4.4, drainReplicas: 0.8, projectedBacklog: 1200, dataProblems: [DataProblem(metric: .throughput, kind: .stale)])
+                arrivalRateSource: .forecast, serveReplicas: 4.4, drainReplicas: 0.8, projectedBacklog: 1200,
+                dataProblems: [DataProblem(metric: .throughput, kind: .stale)])
             : DecisionInputs(observation: observation, nowSeconds: now)
         return Decision(
             desiredReplicas: 5, currentReplicas: 3, reactiveReplicas: full ? 4 : nil, plannedReplicas: full ? 6 : nil, forecast: forecast,

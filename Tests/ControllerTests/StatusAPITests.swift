@@ -178,7 +178,8 @@ struct StatusAPIRouteTests {
         }
         let calls = await harness.backend.calls
         #expect(calls == [
-            .decisions(DecisionQuery(target: "orders", sinceSeconds: 1_795_773_600, untilSeconds: 1_796_000_000.5, limit: 10, cursor: FakeStatusBackend.cursor)),
+                .decisions(
+                    DecisionQuery(target: "orders", sinceSeconds: 1_795_773_600, untilSeconds: 1_796_000_000.5, limit: 10, cursor: FakeStatusBackend.cursor)),
             .decisions(DecisionQuery()),
         ])
     }

@@ -90,14 +90,18 @@ struct HardeningRealServerTests {
 
     // MARK: 1. A reload that changes credentials
 
-    @Test("a reload to a less privileged kubeconfig writes with it from the next tick (403), not with the old admin token; a missing kubeconfig is refused", .realAPIServer)
+    @Test(
+        "a reload to a less privileged kubeconfig writes with it from the next tick (403), not with the old admin token; a missing kubeconfig is refused",
+        .realAPIServer)
     func reloadSwitchesCredentials() async throws {
         try await withNamespace { ns in
             try await admin.createDeployment(ns, "web", replicas: 2)
             // The limited user may read and watch the workload, not scale it.
             try await admin.bindRole("read-only", rules: Self.workloadRules(["get", "list", "watch"]), in: ns)
             let canRead = try await poll(seconds: 15, {
-                (try? await withClient(RealAPIServer.limitedKubeconfig) { try await $0.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: ns, name: "web")).currentScale() }) != nil
+                    (try? await withClient(RealAPIServer.limitedKubeconfig) {
+                        try await $0.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: ns, name: "web")).currentScale()
+                    }) != nil
             }, until: { $0 })
             try #require(canRead, "the read-only role did not take effect")
 

@@ -118,7 +118,8 @@ struct KubernetesRealServerTests {
 
     // MARK: c. LIST + WATCH
 
-    @Test("the informer lists the namespace, goes live on the watch and follows another writer's scale, status updates, creations and deletions", .realAPIServer)
+    @Test(
+        "the informer lists the namespace, goes live on the watch and follows another writer's scale, status updates, creations and deletions", .realAPIServer)
     func informerListsAndWatches() async throws {
         try await withNamespace { ns in
             try await admin.createDeployment(ns, "web", replicas: 2)
@@ -190,7 +191,9 @@ struct KubernetesRealServerTests {
         }
     }
 
-    @Test("the informer lists in pages with the server's continue tokens, and a watch the server ends (timeoutSeconds) resumes without listing again", .realAPIServer)
+    @Test(
+        "the informer lists in pages with the server's continue tokens, and a watch the server ends (timeoutSeconds) resumes without listing again",
+        .realAPIServer)
     func informerPagesAndResumes() async throws {
         try await withNamespace { ns in
             for index in 0..<5 { try await admin.createDeployment(ns, "w\(index)", replicas: index + 1) }
@@ -225,7 +228,9 @@ struct KubernetesRealServerTests {
 
     // MARK: d. leader election on a Lease
 
-    @Test("two electors on one Lease: exactly one leads; after it releases, the other acquires on its next attempt; a leader that stops renewing is replaced after a lease duration", .realAPIServer)
+    @Test(
+        "two electors on one Lease: exactly one leads; after it releases, the other acquires on its next attempt; a leader that stops renewing is replaced after a lease duration",
+        .realAPIServer)
     func leaseLeaderElection() async throws {
         try await withNamespace { ns in
             let clock = ManualClock(now: Date())
@@ -336,7 +341,9 @@ struct KubernetesRealServerTests {
         try await admin.bindRole(name, rules: rules, in: namespace)
     }
 
-    @Test("without a binding, reads fail with a 403 naming verb, resource and namespace; with Deploy/'s roles bound, the same identity scales, watches and leads, and nothing more", .realAPIServer)
+    @Test(
+        "without a binding, reads fail with a 403 naming verb, resource and namespace; with Deploy/'s roles bound, the same identity scales, watches and leads, and nothing more",
+        .realAPIServer)
     func rbacFromTheManifests() async throws {
         try await withNamespace { ns in
             try await admin.createDeployment(ns, "web", replicas: 2)
@@ -357,7 +364,8 @@ struct KubernetesRealServerTests {
 
                 let objectError = try await #require(throws: OrchestratorError.self) { try await orchestrator.currentScale() }
                 #expect(objectError.kind == .forbidden)
-                #expect(objectError.message.contains(#"verb "get" on resource "deployments" in apiGroup "apps" in namespace "\#(ns)""#), "\(objectError.message)")
+                #expect(
+                    objectError.message.contains(#"verb "get" on resource "deployments" in apiGroup "apps" in namespace "\#(ns)""#), "\(objectError.message)")
                 let applyError = try await #require(throws: OrchestratorError.self) { try await orchestrator.apply(replicas: 4, decision: nil) }
                 #expect(applyError.kind == .forbidden)
                 #expect(try await admin.deployment(ns, "web").spec.replicas == 2)
@@ -365,7 +373,9 @@ struct KubernetesRealServerTests {
                 let leaseError = try await #require(throws: OrchestratorError.self) {
                     _ = try await client.leaseStore(namespace: ns, name: "forescale-leader").get()
                 }
-                #expect(leaseError.message.contains(#"verb "get" on resource "leases" in apiGroup "coordination.k8s.io" in namespace "\#(ns)""#), "\(leaseError.message)")
+                #expect(
+                    leaseError.message.contains(#"verb "get" on resource "leases" in apiGroup "coordination.k8s.io" in namespace "\#(ns)""#),
+                    "\(leaseError.message)")
 
                 // Deploy/kubernetes/rbac.yaml's roles, bound in this namespace (as its comment suggests
                 // for narrowing the ClusterRoleBinding to target namespaces).

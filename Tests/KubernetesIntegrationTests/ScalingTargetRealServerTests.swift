@@ -264,7 +264,9 @@ struct ScalingTargetRealServerTests {
         #expect(brokenStatus.condition("Ready")?.reason == "InvalidSpec")
         #expect(brokenStatus.condition("Ready")?.message.contains("spec.metrics.lag.source: unknown source 'nope'") == true)
         var events = try await readEvents(ns)
-        #expect(events.contains { $0.reason == "WouldScale" && $0.involvedObject.name == "orders" && $0.message.contains("from 1 to \(planned)") }, "\(events.map(\.reason))")
+        #expect(
+            events.contains { $0.reason == "WouldScale" && $0.involvedObject.name == "orders" && $0.message.contains("from 1 to \(planned)") },
+            "\(events.map(\.reason))")
         #expect(events.contains { $0.reason == "InvalidSpec" && $0.involvedObject.name == "broken" && $0.type == "Warning" })
 
         // spec.mode: live scales through the scale subresource, with Events on the object and the Deployment.
@@ -281,7 +283,10 @@ struct ScalingTargetRealServerTests {
         await service.flush()
         events = try await readEvents(ns)
         #expect(events.contains { $0.reason == "Scaled" && $0.involvedObject.kind == "ScalingTarget" && $0.message.contains("from 1 to \(planned)") })
-        #expect(events.contains { $0.reason == "Scaled" && $0.involvedObject.kind == "Deployment" && $0.involvedObject.name == "orders" && $0.involvedObject.uid != nil })
+        #expect(
+            events.contains {
+                $0.reason == "Scaled" && $0.involvedObject.kind == "Deployment" && $0.involvedObject.name == "orders" && $0.involvedObject.uid != nil
+            })
         let liveStatus = try #require(try await readStatus(ns, "orders"))
         #expect(liveStatus.observedGeneration == 2 && liveStatus.mode == "live")
         #expect(liveStatus.condition("Active")?.status == "True")

@@ -59,10 +59,14 @@ enum BadInput: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .html:
             CannedResponse(status: 200, headers: ["Content-Type": "text/html"], body: Array("<html><body><h1>Sign in</h1></body></html>".utf8))
         case .truncatedJSON: .json(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"va"#)
-        case .truncatedBody: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"succ"#.utf8), delivery: .truncated(declaredLength: 5000))
+        case .truncatedBody:
+            CannedResponse(
+                status: 200, headers: ["Content-Type": "application/json"], body: Array(#"{"status":"succ"#.utf8), delivery: .truncated(declaredLength: 5000))
         case .status500: CannedResponse(status: 500, headers: ["Content-Type": "text/plain"], body: Array("internal error: backend down".utf8))
         case .tooLarge: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(repeating: UInt8(ascii: " "), count: 10 << 20))
-        case .tooLargeStreamed: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(repeating: UInt8(ascii: " "), count: 10 << 20), delivery: .chunked)
+        case .tooLargeStreamed:
+            CannedResponse(
+                status: 200, headers: ["Content-Type": "application/json"], body: Array(repeating: UInt8(ascii: " "), count: 10 << 20), delivery: .chunked)
         case .slow: CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 2)
         case .slowBody: CannedResponse(
                 status: 200, headers: ["Content-Type": "application/json"],
@@ -148,7 +152,8 @@ struct BadInputTests {
         let clock = ManualClock(1_700_000_000)
         let started = ContinuousClock.now
         // The server would answer after 30 s; the read must give up at its 200 ms deadline, long before.
-        let outcome = try await TestServer.with({ _ in CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 30) }) { server in
+        let outcome = try await TestServer.with({ _ in CannedResponse(status: 200, headers: ["Content-Type": "application/json"], delaySeconds: 30) }) {
+            server in
             await kind.source(url: server.url, clock: clock, timeout: 10)
                 .read(kind.request, deadline: .now() + .milliseconds(200)).outcome
         }

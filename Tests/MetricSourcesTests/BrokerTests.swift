@@ -8,7 +8,8 @@ import Testing
 enum RabbitFixture {
     static func queue(ready: Int = 7, unacked: Int = 3, consumers: Int = 2, stats: String? = nil) -> String {
         let s = stats.map { #","message_stats":\#($0)"# } ?? ""
-        return #"{"name":"orders","vhost":"/","durable":true,"messages":\#(ready + unacked),"messages_ready":\#(ready),"messages_unacknowledged":\#(unacked),"consumers":\#(consumers),"state":"running"\#(s)}"#
+        return
+            #"{"name":"orders","vhost":"/","durable":true,"messages":\#(ready + unacked),"messages_ready":\#(ready),"messages_unacknowledged":\#(unacked),"consumers":\#(consumers),"state":"running"\#(s)}"#
     }
 
     static let fullStats =

@@ -99,7 +99,10 @@ struct PresetTests {
     @Test func redisStreamsAcceptsOldAndNewExporters() {
         let q = RedisStreamsPreset.queries(stream: "jobs", group: "workers")
         let sel = #"db="db0",stream="jobs",group="workers""#
-        #expect(q.lag == #"sum(redis_stream_group_lag{\#(sel)} + redis_stream_group_messages_pending{\#(sel)}) or sum(redis_script_values{key="jobs/workers/backlog"})"#)
+        #expect(
+            q.lag
+                == #"sum(redis_stream_group_lag{\#(sel)} + redis_stream_group_messages_pending{\#(sel)}) or sum(redis_script_values{key="jobs/workers/backlog"})"#
+        )
         #expect(q.arrivalRate == #"sum(rate(redis_script_values{key="jobs/workers/added"}[1m]))"#)
         #expect(q.throughput == #"sum(rate(redis_script_values{key="jobs/workers/read"}[1m]))"#)
         #expect(RedisStreamsPreset.luaScript(pattern: "jobs*").contains(#""MATCH", "jobs*""#))

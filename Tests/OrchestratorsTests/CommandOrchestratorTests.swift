@@ -45,7 +45,9 @@ struct CommandOrchestratorTests {
     }
 
     static let failures: [Failure] = [
-        Failure(name: "non-zero exit", getScript: "echo 'no such deployment' >&2; exit 3", kind: .commandFailed, mentions: "exited with status 3; stderr: \"no such deployment\""),
+        Failure(
+            name: "non-zero exit", getScript: "echo 'no such deployment' >&2; exit 3", kind: .commandFailed,
+            mentions: "exited with status 3; stderr: \"no such deployment\""),
         Failure(name: "not an integer", getScript: "echo three", kind: .decode, mentions: "printed \"three\""),
         Failure(name: "negative", getScript: "echo -1", kind: .decode, mentions: "non-negative integer"),
         Failure(name: "too many fields", getScript: "echo 1 2 3", kind: .decode, mentions: "expected"),
@@ -59,7 +61,8 @@ struct CommandOrchestratorTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let get = folder.appendingPathComponent("get.sh")
         try write("#!/bin/sh\n\(failure.getScript)\n", to: get, executable: true)
-        let orchestrator = try CommandOrchestrator(settings: CommandSettings(get: [get.path], set: ["/bin/true", "{replicas}"], timeoutSeconds: 0.3, killGraceSeconds: 0.2))
+        let orchestrator = try CommandOrchestrator(
+            settings: CommandSettings(get: [get.path], set: ["/bin/true", "{replicas}"], timeoutSeconds: 0.3, killGraceSeconds: 0.2))
         let started = Date()
         let error = try await #require(throws: OrchestratorError.self) { try await orchestrator.currentScale() }
         #expect(error.kind == failure.kind)

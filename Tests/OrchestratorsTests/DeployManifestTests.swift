@@ -51,7 +51,9 @@ struct DeployManifestTests {
         let documents = try Self.documents()
         let accounts = Self.kind("ServiceAccount", in: documents).compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
         #expect(accounts == ["forescale"])
-        let roles = (Self.kind("Role", in: documents) + Self.kind("ClusterRole", in: documents)).compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
+        let roles = (Self.kind("Role", in: documents) + Self.kind("ClusterRole", in: documents)).compactMap {
+            ($0["metadata"] as? [String: Any])?["name"] as? String
+        }
         let bindings = Self.kind("RoleBinding", in: documents) + Self.kind("ClusterRoleBinding", in: documents)
         let bound = bindings.compactMap { ($0["roleRef"] as? [String: Any])?["name"] as? String }
         #expect(Set(bound) == Set(roles))

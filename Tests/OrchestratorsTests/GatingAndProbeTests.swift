@@ -43,7 +43,8 @@ struct GatingAndProbeTests {
 
     @Test func customResourceWithoutReadyReplicasReportsUnknown() async throws {
         try await withKubernetes { server, client in
-            await server.addWorkload(group: "workers.example.com", resource: "consumers", namespace: "shop", name: "c", replicas: 2, reportsReadyReplicas: false)
+            await server.addWorkload(
+                group: "workers.example.com", resource: "consumers", namespace: "shop", name: "c", replicas: 2, reportsReadyReplicas: false)
             await server.addWorkload(namespace: "shop", name: "idle", replicas: 0, reportsReadyReplicas: false)
             let target = try KubernetesTarget.custom(apiVersion: "workers.example.com/v1", resource: "consumers", namespace: "shop", name: "c")
             let custom = try await client.orchestrator(for: target).currentScale()

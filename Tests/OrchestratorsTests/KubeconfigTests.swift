@@ -97,7 +97,8 @@ struct KubeconfigTests {
                 #expect(connection.clientCertificatePEM == Array(TestPKI.clientCertificate.utf8))
                 #expect(connection.credential == .none)
                 let client = try KubernetesClient(connection: connection)
-                #expect(try await client.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: nil, name: "web")).currentScale().desiredReplicas == 4)
+                #expect(
+                    try await client.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: nil, name: "web")).currentScale().desiredReplicas == 4)
                 try await client.shutdown()
             }
         }
@@ -131,7 +132,8 @@ struct KubeconfigTests {
         try await FakeKubernetesAPIServer.withRunning(acceptedTokens: ["t"], tls: tls) { server in
             await server.addWorkload(namespace: "shop", name: "web", replicas: 1)
             let target = KubernetesTarget(kind: .deployment, namespace: "shop", name: "web")
-            let strict = try KubernetesClient(connection: KubernetesConnection(server: server.baseURL, credential: .token("t")), settings: KubernetesSettings(requestTimeoutSeconds: 5))
+            let strict = try KubernetesClient(
+                connection: KubernetesConnection(server: server.baseURL, credential: .token("t")), settings: KubernetesSettings(requestTimeoutSeconds: 5))
             let error = await #expect(throws: OrchestratorError.self) { try await strict.orchestrator(for: target).currentScale() }
             #expect(error?.kind == .connection)
             try await strict.shutdown()
@@ -154,13 +156,28 @@ struct KubeconfigTests {
     }
 
     static let broken: [Broken] = [
-        Broken(name: "unknown context", yaml: kubeconfig(server: "https://k", cluster: "", user: "      token: x"), context: "prod", mentions: "no context \"prod\" (contexts: dev, other)"),
-        Broken(name: "no current context", yaml: kubeconfig(server: "https://k", cluster: "", user: "      token: x", currentContext: "\"\""), context: nil, mentions: "no current-context"),
-        Broken(name: "exec plugin", yaml: kubeconfig(server: "https://k", cluster: "", user: "      exec:\n        command: aws"), context: nil, mentions: "exec or auth-provider"),
-        Broken(name: "missing cluster", yaml: kubeconfig(server: "https://k", cluster: "", user: "      token: x", extraContext: "- name: lost\n  context:\n    cluster: nowhere"), context: "lost", mentions: "cluster \"nowhere\""),
-        Broken(name: "bad base64", yaml: kubeconfig(server: "https://k", cluster: "    certificate-authority-data: '!!!'", user: "      token: x"), context: nil, mentions: "not valid base64"),
-        Broken(name: "missing CA file", yaml: kubeconfig(server: "https://k", cluster: "    certificate-authority: nope.crt", user: "      token: x"), context: nil, mentions: "nope.crt"),
-        Broken(name: "cert without key", yaml: kubeconfig(server: "https://k", cluster: "", user: "      client-certificate-data: \(base64("x"))"), context: nil, mentions: "without a key"),
+        Broken(
+            name: "unknown context", yaml: kubeconfig(server: "https://k", cluster: "", user: "      token: x"), context: "prod",
+            mentions: "no context \"prod\" (contexts: dev, other)"),
+        Broken(
+            name: "no current context", yaml: kubeconfig(server: "https://k", cluster: "", user: "      token: x", currentContext: "\"\""), context: nil,
+            mentions: "no current-context"),
+        Broken(
+            name: "exec plugin", yaml: kubeconfig(server: "https://k", cluster: "", user: "      exec:\n        command: aws"), context: nil,
+            mentions: "exec or auth-provider"),
+        Broken(
+            name: "missing cluster",
+            yaml: kubeconfig(server: "https://k", cluster: "", user: "      token: x", extraContext: "- name: lost\n  context:\n    cluster: nowhere"),
+            context: "lost", mentions: "cluster \"nowhere\""),
+        Broken(
+            name: "bad base64", yaml: kubeconfig(server: "https://k", cluster: "    certificate-authority-data: '!!!'", user: "      token: x"), context: nil,
+            mentions: "not valid base64"),
+        Broken(
+            name: "missing CA file", yaml: kubeconfig(server: "https://k", cluster: "    certificate-authority: nope.crt", user: "      token: x"),
+            context: nil, mentions: "nope.crt"),
+        Broken(
+            name: "cert without key", yaml: kubeconfig(server: "https://k", cluster: "", user: "      client-certificate-data: \(base64("x"))"), context: nil,
+            mentions: "without a key"),
         Broken(name: "not yaml", yaml: "clusters: [", context: nil, mentions: "not valid"),
     ]
 

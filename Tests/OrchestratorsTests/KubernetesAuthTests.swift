@@ -27,7 +27,8 @@ struct KubernetesAuthTests {
         #expect(connection.defaultNamespace == "workers")
         #expect(connection.source == "in-cluster")
 
-        let ipv6 = try KubernetesConnection.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"], serviceAccountDirectory: folder.path)
+        let ipv6 = try KubernetesConnection.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"], serviceAccountDirectory: folder.path)
         #expect(ipv6.server == "https://[fd00::1]:6443")
     }
 
@@ -88,7 +89,8 @@ struct KubernetesAuthTests {
         let clock = ManualClock()
         try await FakeKubernetesAPIServer.withRunning(acceptedTokens: ["old"]) { server in
             await server.addWorkload(namespace: "workers", name: "web", replicas: 1)
-            var connection = try KubernetesConnection.inCluster(environment: ["KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": "1"], serviceAccountDirectory: folder.path)
+            var connection = try KubernetesConnection.inCluster(
+                environment: ["KUBERNETES_SERVICE_HOST": "h", "KUBERNETES_SERVICE_PORT": "1"], serviceAccountDirectory: folder.path)
             connection.server = server.baseURL
             let client = try KubernetesClient(connection: connection, clock: clock)
             let orchestrator = client.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: nil, name: "web"))

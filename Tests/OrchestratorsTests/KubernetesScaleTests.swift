@@ -17,13 +17,19 @@ struct KubernetesScaleTests {
         Kind(target: .deployment, group: "apps", resource: "deployments", pathPrefix: "/apis/apps/v1"),
         Kind(target: .statefulSet, group: "apps", resource: "statefulsets", pathPrefix: "/apis/apps/v1"),
         Kind(target: .replicaSet, group: "apps", resource: "replicasets", pathPrefix: "/apis/apps/v1"),
-        Kind(target: .custom(group: "workers.example.com", version: "v1beta1", resource: "consumers"), group: "workers.example.com", resource: "consumers", pathPrefix: "/apis/workers.example.com/v1beta1"),
+        Kind(
+            target: .custom(group: "workers.example.com", version: "v1beta1", resource: "consumers"), group: "workers.example.com", resource: "consumers",
+            pathPrefix: "/apis/workers.example.com/v1beta1"),
     ]
 
-    @Test("reads desired and ready replicas (built-in kinds in one GET of the workload, custom ones through /scale too), then patches /scale with merge-patch", arguments: kinds)
+    @Test(
+        "reads desired and ready replicas (built-in kinds in one GET of the workload, custom ones through /scale too), then patches /scale with merge-patch",
+        arguments: kinds)
     func readAndPatch(kind: Kind) async throws {
         try await withKubernetes { server, client in
-            await server.addWorkload(group: kind.group, version: kind.pathPrefix.split(separator: "/").last.map(String.init)!, resource: kind.resource, namespace: "shop", name: "web", replicas: 2, readyReplicas: 1)
+            await server.addWorkload(
+                group: kind.group, version: kind.pathPrefix.split(separator: "/").last.map(String.init)!, resource: kind.resource, namespace: "shop",
+                name: "web", replicas: 2, readyReplicas: 1)
             let orchestrator = client.orchestrator(for: KubernetesTarget(kind: kind.target, namespace: nil, name: "web"))
             let scale = try await orchestrator.currentScale()
             #expect(scale.desiredReplicas == 2)
@@ -161,7 +167,8 @@ struct KubernetesScaleTests {
     }
 
     @Test func connectionRefusedIsAConnectionError() async throws {
-        let client = try KubernetesClient(connection: KubernetesConnection(server: "http://127.0.0.1:1"), settings: KubernetesSettings(requestTimeoutSeconds: 2))
+        let client = try KubernetesClient(
+            connection: KubernetesConnection(server: "http://127.0.0.1:1"), settings: KubernetesSettings(requestTimeoutSeconds: 2))
         let orchestrator = client.orchestrator(for: KubernetesTarget(kind: .deployment, namespace: "shop", name: "web"))
         let error = await #expect(throws: OrchestratorError.self) { try await orchestrator.currentScale() }
         #expect(error?.kind == .connection)

@@ -34,7 +34,9 @@ struct LeaderElectionTests {
 
     @Test func followerWaitsUntilTheLeaseIsUnchangedForALeaseDuration() throws {
         let held = Lease(metadata: .init(name: "leader", namespace: "forescale", resourceVersion: "7"),
-                         spec: .init(holderIdentity: "a", leaseDurationSeconds: 15, acquireTime: MicroTime.format(Self.t0), renewTime: MicroTime.format(Self.t0), leaseTransitions: 0))
+            spec: .init(
+                holderIdentity: "a", leaseDurationSeconds: 15, acquireTime: MicroTime.format(Self.t0), renewTime: MicroTime.format(Self.t0), leaseTransitions: 0
+            ))
         var b = machine("b")
         _ = b.event(.tick, now: Self.t0)
         #expect(b.event(.read(held), now: Self.t0) == .wait(seconds: 2))
@@ -98,8 +100,10 @@ struct LeaderElectionTests {
         let clock = ManualClock()
         try await withKubernetes(clock: clock) { server, client in
             let store = client.leaseStore(namespace: "forescale", name: "forescale-leader")
-            let a = try LeaderElector(settings: LeaderElectionSettings(identity: "a"), store: store, namespace: "forescale", name: "forescale-leader", clock: clock)
-            let b = try LeaderElector(settings: LeaderElectionSettings(identity: "b"), store: store, namespace: "forescale", name: "forescale-leader", clock: clock)
+            let a = try LeaderElector(
+                settings: LeaderElectionSettings(identity: "a"), store: store, namespace: "forescale", name: "forescale-leader", clock: clock)
+            let b = try LeaderElector(
+                settings: LeaderElectionSettings(identity: "b"), store: store, namespace: "forescale", name: "forescale-leader", clock: clock)
             var alive: [LeaderElector] = [a, b]
 
             func leaders() async -> [String] {
@@ -243,7 +247,9 @@ struct LeaderElectionTests {
         try await withKubernetes(clock: clock) { server, client in
             let store = client.leaseStore(namespace: "forescale", name: "loop")
             let changes = LeadershipLog()
-            let elector = try LeaderElector(settings: LeaderElectionSettings(identity: "pod-1"), store: store, namespace: "forescale", name: "loop", clock: clock, onChange: { changes.append($0) })
+            let elector = try LeaderElector(
+                settings: LeaderElectionSettings(identity: "pod-1"), store: store, namespace: "forescale", name: "loop", clock: clock,
+                onChange: { changes.append($0) })
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await elector.run() }
                 #expect(await clock.waitForSleepers(1))

@@ -23,19 +23,23 @@ struct OrchestratorFactoryTests {
 
             let factory = OrchestratorFactory(environment: [:])
             let settings = OrchestratorSettings.kubernetes(KubernetesSettings(kubeconfigPath: kubeconfig.path))
-            let web = try await factory.orchestrator(named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: "web")))
+            let web = try await factory.orchestrator(
+                named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: "web")))
             #expect(try await web.currentScale().desiredReplicas == 2)
             let first = try await factory.kubernetesClient(named: "k8s", settings: KubernetesSettings(kubeconfigPath: kubeconfig.path))
             let again = try await factory.kubernetesClient(named: "k8s", settings: KubernetesSettings(kubeconfigPath: kubeconfig.path))
             #expect(first === again)
 
-            let pool = try await factory.orchestrator(named: "pool", settings: .processPool(stopGraceSeconds: 2), target: .processPool(command: ["sleep", "300"]))
+            let pool = try await factory.orchestrator(
+                named: "pool", settings: .processPool(stopGraceSeconds: 2), target: .processPool(command: ["sleep", "300"]))
             _ = try await pool.apply(replicas: 2, decision: nil)
             let pids = try #require(await factory.processPools.first?.activePIDs)
             #expect(pids.count == 2)
 
-            _ = try await factory.orchestrator(named: "cmd", settings: .command(timeoutSeconds: 5), target: .command(get: ["/bin/echo", "1"], set: ["/bin/true", "{replicas}"]))
-            _ = try await factory.orchestrator(named: "hook", settings: .webhook(WebhookSettings(endpoint: HTTPEndpoint(url: "http://127.0.0.1:1/x"))), target: .webhook(name: "t"))
+            _ = try await factory.orchestrator(
+                named: "cmd", settings: .command(timeoutSeconds: 5), target: .command(get: ["/bin/echo", "1"], set: ["/bin/true", "{replicas}"]))
+            _ = try await factory.orchestrator(
+                named: "hook", settings: .webhook(WebhookSettings(endpoint: HTTPEndpoint(url: "http://127.0.0.1:1/x"))), target: .webhook(name: "t"))
 
             let mismatch = await #expect(throws: OrchestratorError.self) {
                 try await factory.orchestrator(named: "k8s", settings: settings, target: .webhook(name: "t"))
@@ -50,7 +54,8 @@ struct OrchestratorFactoryTests {
     @Test func inClusterWithoutEnvironmentFailsClearly() async throws {
         let factory = OrchestratorFactory(environment: [:])
         let error = await #expect(throws: OrchestratorError.self) {
-            try await factory.orchestrator(named: "k8s", settings: .kubernetes(KubernetesSettings()), target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: "w")))
+            try await factory.orchestrator(
+                named: "k8s", settings: .kubernetes(KubernetesSettings()), target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: "w")))
         }
         #expect(error?.kind == .config)
         await factory.shutdown()
@@ -92,10 +97,13 @@ struct OrchestratorFactoryTests {
             let factory = OrchestratorFactory(environment: [:])
             let settings = OrchestratorSettings.kubernetes(KubernetesSettings(kubeconfigPath: kubeconfig.path))
             for name in ["web", "api"] {
-                _ = try await factory.orchestrator(named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: name)))
+                _ = try await factory.orchestrator(
+                    named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .deployment, namespace: nil, name: name)))
             }
-            _ = try await factory.orchestrator(named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .statefulSet, namespace: nil, name: "db")))
-            _ = try await factory.orchestrator(named: "pool", settings: .processPool(stopGraceSeconds: 1), target: .processPool(command: ["sleep", "300"]), for: "p")
+            _ = try await factory.orchestrator(
+                named: "k8s", settings: settings, target: .kubernetes(KubernetesTarget(kind: .statefulSet, namespace: nil, name: "db")))
+            _ = try await factory.orchestrator(
+                named: "pool", settings: .processPool(stopGraceSeconds: 1), target: .processPool(command: ["sleep", "300"]), for: "p")
             await factory.shutdown()
             var described: [String] = []
             for await work in factory.backgroundWork { described.append(work.workDescription) }

@@ -60,7 +60,8 @@ struct ProcessPoolTests {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = try Self.workerScript(in: folder)
-        let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2, restartBackoffInitialSeconds: 0.2, supervisePeriodSeconds: 0.05))
+        let pool = try ProcessPool(
+            settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2, restartBackoffInitialSeconds: 0.2, supervisePeriodSeconds: 0.05))
         _ = try await pool.apply(replicas: 2, decision: nil)
         let before = await pool.activePIDs
         kill(before[0], SIGKILL)
@@ -84,7 +85,8 @@ struct ProcessPoolTests {
     /// Back-off is measured on the injected clock: a worker that keeps crashing is restarted after 1, 2, 4 s.
     @Test func backoffDoublesOnTheInjectedClock() async throws {
         let clock = ManualClock()
-        let pool = try ProcessPool(settings: ProcessPoolSettings(command: ["/bin/false"], restartBackoffInitialSeconds: 1, restartBackoffMaxSeconds: 4), clock: clock)
+        let pool = try ProcessPool(
+            settings: ProcessPoolSettings(command: ["/bin/false"], restartBackoffInitialSeconds: 1, restartBackoffMaxSeconds: 4), clock: clock)
         _ = try await pool.apply(replicas: 1, decision: nil)
         for expected in [1.0, 2.0, 4.0, 4.0] {
             #expect(await eventually { (try? await pool.currentScale().readyReplicas) == 0 })
@@ -140,7 +142,9 @@ struct ProcessPoolTests {
         let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2))
         _ = try await pool.apply(replicas: 1, decision: nil)
         let worker = try #require(await pool.activePIDs.first)
-        #expect(await eventually { (try? String(contentsOf: record, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } != nil })
+        #expect(
+            await eventually { (try? String(contentsOf: record, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } != nil }
+        )
         let grandchild = try #require(Int32(try String(contentsOf: record, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Self.alive(grandchild))
         await pool.shutdown()

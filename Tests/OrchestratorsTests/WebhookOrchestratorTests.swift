@@ -41,7 +41,8 @@ struct WebhookOrchestratorTests {
         let tokenFile = folder.appendingPathComponent("token")
         try write("s3cret\n", to: tokenFile)
         try await withEndpoint { endpoint, url in
-            let settings = WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, auth: .bearerTokenFile(tokenFile.path), headers: ["X-Team": "payments"]))
+            let settings = WebhookSettings(
+                endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, auth: .bearerTokenFile(tokenFile.path), headers: ["X-Team": "payments"]))
             let webhook = try WebhookOrchestrator(settings: settings, targetName: "orders-consumer")
             let scale = try await webhook.currentScale()
             #expect(scale.desiredReplicas == 3 && scale.readyReplicas == 2)
@@ -57,7 +58,11 @@ struct WebhookOrchestratorTests {
             #expect(post.header("X-Team") == "payments")
             #expect(post.header("Content-Type") == "application/json")
             let body = try JSONDecoder().decode(WebhookScaleRequest.self, from: Data(post.body))
-            #expect(body == WebhookScaleRequest(target: "orders-consumer", desiredReplicas: 6, currentReplicas: 3, explanation: "scale 3 → 6: forecast arrival rate needs it", reasons: []))
+            #expect(
+                body
+                    == WebhookScaleRequest(
+                        target: "orders-consumer", desiredReplicas: 6, currentReplicas: 3, explanation: "scale 3 → 6: forecast arrival rate needs it",
+                        reasons: []))
         }
     }
 
@@ -68,7 +73,10 @@ struct WebhookOrchestratorTests {
         try write(TestPKI.caCertificate, to: folder.appendingPathComponent("ca.crt"))
         try await withEndpoint(tls: true) { endpoint, url in
             #expect(url.hasPrefix("https://"))
-            let settings = WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, auth: .basic(username: "forescale", passwordFile: folder.appendingPathComponent("password").path), tls: TLSSettings(caFile: folder.appendingPathComponent("ca.crt").path)))
+            let settings = WebhookSettings(
+                endpoint: HTTPEndpoint(
+                    url: url, timeoutSeconds: 10, auth: .basic(username: "forescale", passwordFile: folder.appendingPathComponent("password").path),
+                    tls: TLSSettings(caFile: folder.appendingPathComponent("ca.crt").path)))
             let webhook = try WebhookOrchestrator(settings: settings, targetName: "t")
             #expect(try await webhook.currentScale().desiredReplicas == 3)
             try await webhook.shutdown()
@@ -80,13 +88,16 @@ struct WebhookOrchestratorTests {
             #expect(error?.kind == .connection)
             try await untrusted.shutdown()
 
-            let insecure = try WebhookOrchestrator(settings: WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, tls: TLSSettings(insecureSkipVerify: true))), targetName: "t")
+            let insecure = try WebhookOrchestrator(
+                settings: WebhookSettings(endpoint: HTTPEndpoint(url: url, timeoutSeconds: 10, tls: TLSSettings(insecureSkipVerify: true))), targetName: "t")
             #expect(try await insecure.currentScale().desiredReplicas == 3)
             try await insecure.shutdown()
         }
     }
 
-    @Test(arguments: [(401, OrchestratorError.Kind.unauthorized), (403, .forbidden), (404, .notFound), (429, .throttled), (500, .serverError), (503, .unavailable)])
+    @Test(arguments: [
+        (401, OrchestratorError.Kind.unauthorized), (403, .forbidden), (404, .notFound), (429, .throttled), (500, .serverError), (503, .unavailable),
+    ])
     func httpErrors(code: Int, kind: OrchestratorError.Kind) async throws {
         try await withEndpoint { endpoint, url in
             endpoint.failWith.withLockedValue { $0 = code }

@@ -195,10 +195,12 @@ struct PlanTests {
          "scale up 4 → 6: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 6000 needs 1 to drain in 60s → plan 6"),
         // 3 replicas fall 100/s behind for the 120 s start-up: 6000 + 12000 = 18000 → 3 to drain.
         (observe(lag: 6000, rate: 400, current: 3),
-         "scale up 3 → 8: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 6000 (18000 when a new replica is useful) needs 3 to drain in 60s → plan 8"),
+            "scale up 3 → 8: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 6000 (18000 when a new replica is useful) needs 3 to drain in 60s → plan 8"
+        ),
         // No backlog today, 12000 by the time a new replica is useful.
         (observe(lag: 0, rate: 400, current: 3),
-         "scale up 3 → 7: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 0 (12000 when a new replica is useful) needs 2 to drain in 60s → plan 7"),
+            "scale up 3 → 7: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 0 (12000 when a new replica is useful) needs 2 to drain in 60s → plan 7"
+        ),
         // 10 replicas would drain today's 9000 before a new one is useful; a plan below 10 still
         // drains it within the SLO with the replicas it keeps: 1.5 replicas.
         (observe(lag: 9000, rate: 400, current: 10),
@@ -206,7 +208,8 @@ struct PlanTests {
         // 36000 waiting: the 10 running drain it before a new replica could help, so the plan
         // holds 10 (2.5 replicas' worth, 15000 a minute, go to the backlog) rather than asking for 14.
         (observe(lag: 36000, rate: 600, current: 10),
-         "hold 10: arrival 600/s (observed) needs 7.5 at 80% of 100/s per replica, backlog 36000 (15000 when a new replica is useful) needs 2.5 to drain in 60s → plan 10"),
+            "hold 10: arrival 600/s (observed) needs 7.5 at 80% of 100/s per replica, backlog 36000 (15000 when a new replica is useful) needs 2.5 to drain in 60s → plan 10"
+        ),
         // Floating-point dust is not news: a backlog that prints as the lag shows once.
         (observe(lag: 0.1, rate: 400, current: 4),
          "scale up 4 → 6: arrival 400/s (observed) needs 5 at 80% of 100/s per replica, backlog 0.1 needs 0 to drain in 60s → plan 6"),

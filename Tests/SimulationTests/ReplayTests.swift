@@ -4,7 +4,8 @@ import Planner
 import Testing
 @testable import Simulation
 
-let initLine = #"{"type":"init","tickSeconds":15,"targets":[{"name":"a","minReplicas":1,"maxReplicas":100,"capacityPerReplica":100,"latencySLOSeconds":60,"startupSeconds":120,"targetUtilization":0.8}]}"#
+let initLine =
+    #"{"type":"init","tickSeconds":15,"targets":[{"name":"a","minReplicas":1,"maxReplicas":100,"capacityPerReplica":100,"latencySLOSeconds":60,"startupSeconds":120,"targetUtilization":0.8}]}"#
 
 func observation(
     t: Int, lag: String = "0", rate: String = "400", ready: String = "3", desired: String = "3", extra: String = ""
@@ -122,7 +123,10 @@ struct ReplayTests {
             input: StepInput(
                 now: 1015, lag: .value(12, ageSeconds: 30), arrivalRate: .failed(kind: "timeout", message: "no answer in 2 s"),
                 scale: .read(desired: 2, ready: 1, ageSeconds: 3)))
-        #expect(aged == #"{"type":"observation","target":"a","t":1015,"lag":{"value":12,"ageSeconds":30},"arrivalRate":{"error":"timeout","message":"no answer in 2 s"},"readyReplicas":1,"scaleAgeSeconds":3,"desiredReplicas":2}"#)
+        #expect(
+            aged
+                == #"{"type":"observation","target":"a","t":1015,"lag":{"value":12,"ageSeconds":30},"arrivalRate":{"error":"timeout","message":"no answer in 2 s"},"readyReplicas":1,"scaleAgeSeconds":3,"desiredReplicas":2}"#
+        )
         let failedScale = ReplayRecording.observationLine(
             target: "a", time: 1030,
             input: StepInput(now: 1030, lag: .value(12, ageSeconds: 0), arrivalRate: .value(1, ageSeconds: 0), scale: .failed(kind: "forbidden", message: "x")))

@@ -148,16 +148,26 @@ public enum ScalingTargetStatusBuilder {
             }
             if summary.safety == .fallback {
                 let why = summary.lastFailure.map { "\($0.stage)\($0.metric.map { " \($0)" } ?? ""): \($0.message)" } ?? "metrics failing"
-                conditions.append(("Fallback", "True", "MetricsFailing", "\(summary.consecutiveFailures) failed ticks in a row (\(why)); the fallback count applies"))
+                conditions.append(
+                    ("Fallback", "True", "MetricsFailing", "\(summary.consecutiveFailures) failed ticks in a row (\(why)); the fallback count applies"))
             } else {
                 conditions.append(("Fallback", "False", "MetricsRead", "the last tick read its metrics"))
             }
             if summary.safety == .reactiveOnly || last?.safety == .reactiveOnly {
-                conditions.append(("ForecastTrusted", "False", "CircuitOpen", last?.safetyNote.isEmpty == false ? last!.safetyNote : "recent forecast error: the reactive baseline decides"))
+                conditions.append(
+                    (
+                        "ForecastTrusted", "False", "CircuitOpen",
+                        last?.safetyNote.isEmpty == false ? last!.safetyNote : "recent forecast error: the reactive baseline decides"
+                    ))
             } else if let forecast = last?.forecast {
-                conditions.append(("ForecastTrusted", "True", "ForecastInUse", "\(forecast.model) forecasts \(ConfigText.horizon(forecast.horizonSeconds)) ahead"))
+                conditions.append(
+                    ("ForecastTrusted", "True", "ForecastInUse", "\(forecast.model) forecasts \(ConfigText.horizon(forecast.horizonSeconds)) ahead"))
             } else if last != nil {
-                conditions.append(("ForecastTrusted", "False", "NoForecast", "no forecast yet (the forecaster is warming up, or the target has no arrival rate): the reactive baseline decides"))
+                conditions.append(
+                    (
+                        "ForecastTrusted", "False", "NoForecast",
+                        "no forecast yet (the forecaster is warming up, or the target has no arrival rate): the reactive baseline decides"
+                    ))
             }
         }
         let time = KubernetesTime.format(now)

@@ -22,7 +22,8 @@ extension ScalingTargetSync {
         for (object, reason, message, warning) in events {
             let text = message.count > 1000 ? String(message.prefix(997)) + "…" : message
             if let error = await recorder.record(about: object, reason: reason, message: text, warning: warning, now: now) {
-                logger.warning("could not record an Event", metadata: ["object": "\(object.namespace)/\(object.name)", "reason": "\(reason)", "error": "\(error)"])
+                logger.warning(
+                    "could not record an Event", metadata: ["object": "\(object.namespace)/\(object.name)", "reason": "\(reason)", "error": "\(error)"])
             }
         }
         await writeStatuses(client: client, now: now, interval: interval)

@@ -115,7 +115,8 @@ public actor ScalingTargetSync {
                 if fileNames.contains(target.name) {
                     entry.state = .refused(reason: "NameConflict", message: "the config file already has a target named '\(target.name)'")
                 } else if let other = owner[target.name] {
-                    entry.state = .refused(reason: "NameConflict", message: "ScalingTarget \(other) already runs as target '\(target.name)'; rename one of them")
+                    entry.state = .refused(
+                        reason: "NameConflict", message: "ScalingTarget \(other) already runs as target '\(target.name)'; rename one of them")
                 } else {
                     owner[target.name] = key
                     targets.append(target)

@@ -61,8 +61,10 @@ extension ControllerRuntime {
         let (removed, needBackfill) = await install(new, wired: wired)
         generation += 1
         configError = nil
-        let detail = "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
-            + (replacedClients.isEmpty ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
+        let detail =
+            "config generation \(generation) loaded from \(configPath)" + (removed.isEmpty ? "" : "; removed targets: \(removed.joined(separator: ", "))")
+            + (replacedClients.isEmpty
+                ? "" : "; new API client (kubeconfig, context or credentials changed) for orchestrators: \(replacedClients.joined(separator: ", "))")
         audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: detail, actor: "config"))
         deps.logger.notice("config reloaded", metadata: ["generation": "\(generation)", "path": "\(configPath)", "detail": "\(detail)"])
         observer?.configReloaded()
@@ -111,7 +113,9 @@ extension ControllerRuntime {
 
     func rejectReload(_ message: String, now: Double) -> Bool {
         configError = message
-        audit(AuditEvent(timeSeconds: now, target: nil, kind: .config, detail: "reload rejected, generation \(generation) keeps running: \(message)", actor: "config"))
+        audit(
+            AuditEvent(
+                timeSeconds: now, target: nil, kind: .config, detail: "reload rejected, generation \(generation) keeps running: \(message)", actor: "config"))
         deps.logger.error("config reload rejected; the running generation keeps running", metadata: ["generation": "\(generation)", "error": "\(message)"])
         return false
     }

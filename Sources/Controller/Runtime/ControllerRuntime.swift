@@ -244,7 +244,8 @@ public actor ControllerRuntime: StatusBackend {
         for transition in report.transitions {
             audit(AuditEvent(timeSeconds: now, target: report.target, kind: .safety, detail: transition.detail, actor: "controller"))
             deps.metrics.recordSafety(target: report.target, state: transition.state.rawValue)
-            deps.logger.notice("safety state changed", metadata: ["target": "\(report.target)", "state": "\(transition.state.rawValue)", "detail": "\(transition.detail)"])
+            deps.logger.notice(
+                "safety state changed", metadata: ["target": "\(report.target)", "state": "\(transition.state.rawValue)", "detail": "\(transition.detail)"])
         }
         if let error = report.forecastError { deps.metrics.recordForecastError(target: report.target, absoluteError: error) }
         if let failure = report.writeFailure {
@@ -483,7 +484,8 @@ public actor ControllerRuntime: StatusBackend {
             }
             targetModes[target] = mode
             audit(AuditEvent(timeSeconds: now, target: target, kind: .mode, detail: "mode \(before.rawValue) → \(mode.rawValue)", actor: actor))
-            deps.logger.notice("target mode switched", metadata: ["target": "\(target)", "from": "\(before.rawValue)", "to": "\(mode.rawValue)", "actor": "\(actor)"])
+            deps.logger.notice(
+                "target mode switched", metadata: ["target": "\(target)", "from": "\(before.rawValue)", "to": "\(mode.rawValue)", "actor": "\(actor)"])
             return mode
         }
         let before = effectiveGlobalMode

@@ -25,12 +25,17 @@ public struct CommandOrchestrator: Orchestrator {
         let output = try await runChecked(settings.get)
         let fields = output.standardOutput.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         guard let first = fields.first, let desired = Int(first), desired >= 0, fields.count <= 2 else {
-            throw OrchestratorError(.decode, "\(settings.get.joined(separator: " ")) printed \(quoted(output.standardOutput)); expected a non-negative integer (or two: desired and ready)")
+            throw OrchestratorError(
+                .decode,
+                "\(settings.get.joined(separator: " ")) printed \(quoted(output.standardOutput)); expected a non-negative integer (or two: desired and ready)")
         }
         var ready: Int?
         if fields.count == 2 {
             guard let value = Int(fields[1]), value >= 0 else {
-                throw OrchestratorError(.decode, "\(settings.get.joined(separator: " ")) printed \(quoted(output.standardOutput)); the second field (ready replicas) is not a non-negative integer")
+                throw OrchestratorError(
+                    .decode,
+                    "\(settings.get.joined(separator: " ")) printed \(quoted(output.standardOutput)); the second field (ready replicas) is not a non-negative integer"
+                )
             }
             ready = value
         }
@@ -52,12 +57,15 @@ public struct CommandOrchestrator: Orchestrator {
     }
 
     private func runChecked(_ argv: [String]) async throws -> ProcessOutput {
-        let output = try await ProcessRunner.run(argv: argv, timeoutSeconds: settings.timeoutSeconds, graceSeconds: settings.killGraceSeconds, environment: settings.environment)
+        let output = try await ProcessRunner.run(
+            argv: argv, timeoutSeconds: settings.timeoutSeconds, graceSeconds: settings.killGraceSeconds, environment: settings.environment)
         if output.signalled {
-            throw OrchestratorError(.commandFailed, "\(argv.joined(separator: " ")) was killed by signal \(output.exitStatus); stderr: \(quoted(output.standardError))")
+            throw OrchestratorError(
+                .commandFailed, "\(argv.joined(separator: " ")) was killed by signal \(output.exitStatus); stderr: \(quoted(output.standardError))")
         }
         guard output.exitStatus == 0 else {
-            throw OrchestratorError(.commandFailed, "\(argv.joined(separator: " ")) exited with status \(output.exitStatus); stderr: \(quoted(output.standardError))")
+            throw OrchestratorError(
+                .commandFailed, "\(argv.joined(separator: " ")) exited with status \(output.exitStatus); stderr: \(quoted(output.standardError))")
         }
         return output
     }

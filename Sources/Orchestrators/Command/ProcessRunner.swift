@@ -122,7 +122,8 @@ enum ProcessRunner {
                 _ = await waitForExit(process, seconds: 5)
             }
             if Task.isCancelled { throw CancellationError() }
-            throw OrchestratorError(.timeout, "\(argv.joined(separator: " ")) did not finish within \(timeoutSeconds) s and was stopped; raise `timeout` or fix the program")
+            throw OrchestratorError(
+                .timeout, "\(argv.joined(separator: " ")) did not finish within \(timeoutSeconds) s and was stopped; raise `timeout` or fix the program")
         }
         _ = await waitForExit(process, seconds: 5)  // the handler may run just before the status is published
         let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""

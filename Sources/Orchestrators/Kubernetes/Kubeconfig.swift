@@ -105,7 +105,10 @@ extension KubernetesConnection {
         var clientKey: [UInt8]?
         if let user {
             if user.exec != nil || user.authProvider != nil {
-                throw OrchestratorError(.config, "kubeconfig \(origin): user of context \"\(contextName)\" uses an exec or auth-provider plugin, which Forescale does not run; use a token, tokenFile or client certificate (e.g. a service-account token)")
+                throw OrchestratorError(
+                    .config,
+                    "kubeconfig \(origin): user of context \"\(contextName)\" uses an exec or auth-provider plugin, which Forescale does not run; use a token, tokenFile or client certificate (e.g. a service-account token)"
+                )
             }
             if let token = user.token, !token.isEmpty {
                 credential = .token(token)
@@ -117,7 +120,8 @@ extension KubernetesConnection {
             clientCert = try material(data: user.clientCertificateData, file: user.clientCertificate, what: "client-certificate")
             clientKey = try material(data: user.clientKeyData, file: user.clientKey, what: "client-key")
             if (clientCert == nil) != (clientKey == nil) {
-                throw OrchestratorError(.config, "kubeconfig \(origin): user of context \"\(contextName)\" has a client certificate without a key or a key without a certificate")
+                throw OrchestratorError(
+                    .config, "kubeconfig \(origin): user of context \"\(contextName)\" has a client certificate without a key or a key without a certificate")
             }
         }
         let ca = try material(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority, what: "certificate-authority")
@@ -135,7 +139,9 @@ extension KubernetesConnection {
     }
 
     /// From settings: the kubeconfig when given, otherwise in-cluster.
-    public static func resolve(_ settings: KubernetesSettings, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KubernetesConnection {
+    public static func resolve(
+        _ settings: KubernetesSettings, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> KubernetesConnection {
         if let path = settings.kubeconfigPath {
             return try kubeconfig(path: path, context: settings.context)
         }

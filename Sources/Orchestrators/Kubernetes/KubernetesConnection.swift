@@ -60,11 +60,16 @@ public struct KubernetesConnection: Sendable, Equatable {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
               let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
         else {
-            throw OrchestratorError(.config, "not running in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set; set `kubeconfig` on the kubernetes orchestrator to run outside a cluster")
+            throw OrchestratorError(
+                .config,
+                "not running in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set; set `kubeconfig` on the kubernetes orchestrator to run outside a cluster"
+            )
         }
         let tokenPath = serviceAccountDirectory + "/token"
         guard FileManager.default.isReadableFile(atPath: tokenPath) else {
-            throw OrchestratorError(.config, "in-cluster service-account token \(tokenPath) is missing or unreadable; check automountServiceAccountToken and the pod's serviceAccountName")
+            throw OrchestratorError(
+                .config,
+                "in-cluster service-account token \(tokenPath) is missing or unreadable; check automountServiceAccountToken and the pod's serviceAccountName")
         }
         let caPath = serviceAccountDirectory + "/ca.crt"
         let ca = try readFile(caPath, what: "in-cluster CA")

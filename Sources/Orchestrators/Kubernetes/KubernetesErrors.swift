@@ -42,13 +42,18 @@ extension KubernetesClient {
                 httpStatus: status
             )
         case 409:
-            return OrchestratorError(.conflict, "409 Conflict on \(request): \(object) in namespace \"\(call.namespace)\" changed concurrently.\(serverSaid)", httpStatus: status)
+            return OrchestratorError(
+                .conflict, "409 Conflict on \(request): \(object) in namespace \"\(call.namespace)\" changed concurrently.\(serverSaid)", httpStatus: status)
         case 429:
             let wait = HTTPSupport.retryAfter(headers) ?? parsed?.details?.retryAfterSeconds
-            return OrchestratorError(.throttled, "429 Too Many Requests on \(request): the API server is rate limiting (API priority and fairness); retry after \(wait.map { "\($0) s" } ?? "a while").\(serverSaid)", httpStatus: status, retryAfterSeconds: wait)
+            return OrchestratorError(
+                .throttled,
+                "429 Too Many Requests on \(request): the API server is rate limiting (API priority and fairness); retry after \(wait.map { "\($0) s" } ?? "a while").\(serverSaid)",
+                httpStatus: status, retryAfterSeconds: wait)
         case 503:
             let wait = HTTPSupport.retryAfter(headers) ?? parsed?.details?.retryAfterSeconds
-            return OrchestratorError(.unavailable, "503 Service Unavailable on \(request): the API server is not ready.\(serverSaid)", httpStatus: status, retryAfterSeconds: wait)
+            return OrchestratorError(
+                .unavailable, "503 Service Unavailable on \(request): the API server is not ready.\(serverSaid)", httpStatus: status, retryAfterSeconds: wait)
         case 504:
             return OrchestratorError(.timeout, "504 Gateway Timeout on \(request).\(serverSaid)", httpStatus: status)
         default:

@@ -141,7 +141,10 @@ public struct KubernetesOrchestrator: Orchestrator {
             } catch let error as OrchestratorError where error.kind == .conflict {
                 conflicts += 1
                 guard conflicts <= client.settings.conflictRetries else {
-                    throw OrchestratorError(.conflict, "\(error.message) Gave up after \(conflicts) conflicting attempts; another controller (an HPA?) may be scaling the same workload.", httpStatus: 409)
+                    throw OrchestratorError(
+                        .conflict,
+                        "\(error.message) Gave up after \(conflicts) conflicting attempts; another controller (an HPA?) may be scaling the same workload.",
+                        httpStatus: 409)
                 }
             }
         }

@@ -36,9 +36,14 @@ public struct LeaderElectionSettings: Sendable, Equatable {
     }
 
     public func validate() throws {
-        guard !identity.isEmpty else { throw OrchestratorError(.config, "leader election needs a non-empty identity (e.g. the pod name from the downward API)") }
+        guard !identity.isEmpty else {
+            throw OrchestratorError(.config, "leader election needs a non-empty identity (e.g. the pod name from the downward API)")
+        }
         guard leaseDurationSeconds > renewDeadlineSeconds, renewDeadlineSeconds > retryPeriodSeconds, retryPeriodSeconds > 0 else {
-            throw OrchestratorError(.config, "leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (got \(leaseDurationSeconds), \(renewDeadlineSeconds), \(retryPeriodSeconds))")
+            throw OrchestratorError(
+                .config,
+                "leader election needs leaseDuration > renewDeadline > retryPeriod > 0 (got \(leaseDurationSeconds), \(renewDeadlineSeconds), \(retryPeriodSeconds))"
+            )
         }
     }
 }

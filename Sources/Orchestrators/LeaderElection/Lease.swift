@@ -19,7 +19,9 @@ public struct Lease: Codable, Sendable, Equatable {
         public var acquireTime: String?
         public var renewTime: String?
         public var leaseTransitions: Int?
-        public init(holderIdentity: String? = nil, leaseDurationSeconds: Int? = nil, acquireTime: String? = nil, renewTime: String? = nil, leaseTransitions: Int? = nil) {
+        public init(
+            holderIdentity: String? = nil, leaseDurationSeconds: Int? = nil, acquireTime: String? = nil, renewTime: String? = nil, leaseTransitions: Int? = nil
+        ) {
             self.holderIdentity = holderIdentity
             self.leaseDurationSeconds = leaseDurationSeconds
             self.acquireTime = acquireTime

@@ -107,7 +107,8 @@ public actor ProcessPool: Orchestrator {
             if now.timeIntervalSince(worker.startedAt) >= settings.healthyRunSeconds { consecutiveCrashes = 0 }
             consecutiveCrashes += 1
             scheduleRestart(now: now)
-            lastError = OrchestratorError(.commandFailed, "worker \(worker.pid) of \(targetDescription) exited with status \(worker.process.terminationStatus); restarting with back-off")
+            lastError = OrchestratorError(
+                .commandFailed, "worker \(worker.pid) of \(targetDescription) exited with status \(worker.process.terminationStatus); restarting with back-off")
         }
         workers = survivors
     }

@@ -59,7 +59,9 @@ public final class WebhookOrchestrator: Orchestrator {
             guard state.replicas >= 0 else { throw OrchestratorError(.decode, "negative replicas") }
             return WorkloadScale(desiredReplicas: state.replicas, readyReplicas: state.readyReplicas, observedAt: clock.now())
         } catch {
-            throw OrchestratorError(.decode, "GET \(settings.endpoint.url) answered \(String(decoding: bytes.prefix(200), as: UTF8.self)); expected {\"replicas\": N, \"readyReplicas\": M}")
+            throw OrchestratorError(
+                .decode,
+                "GET \(settings.endpoint.url) answered \(String(decoding: bytes.prefix(200), as: UTF8.self)); expected {\"replicas\": N, \"readyReplicas\": M}")
         }
     }
 
@@ -124,7 +126,8 @@ public final class WebhookOrchestrator: Orchestrator {
         default: kind = .serverError
         }
         let hint = kind == .unauthorized || kind == .forbidden ? " check the webhook `auth` settings;" : ""
-        throw OrchestratorError(kind, "\(what) answered HTTP \(status);\(hint) body: \(snippet)", httpStatus: status, retryAfterSeconds: HTTPSupport.retryAfter(response.headers))
+        throw OrchestratorError(
+            kind, "\(what) answered HTTP \(status);\(hint) body: \(snippet)", httpStatus: status, retryAfterSeconds: HTTPSupport.retryAfter(response.headers))
     }
 
     private func secret(_ path: String, what: String) throws -> String {
