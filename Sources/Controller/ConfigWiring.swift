@@ -60,6 +60,13 @@ public enum ConfigWiring {
         }
     }
 
+    /// The settings of the kubernetes orchestrator `name`; `nil` when there is none of that name
+    /// or it is of another type.
+    public static func kubernetesSettings(_ name: String, in config: Config) -> KubernetesSettings? {
+        guard let orchestrator = config.orchestrators[name], case .kubernetes(let settings) = orchestratorSettings(orchestrator) else { return nil }
+        return settings
+    }
+
     /// `targets[].scale` → what the adapter scales.
     public static func scaleSettings(_ target: TargetConfig) throws(WiringError) -> TargetScaleSettings {
         switch target.scale.workload {

@@ -64,21 +64,9 @@ public enum ComparisonTable {
 
     /// Unix seconds as `Mon 07-15 06:58` (UTC).
     static func clock(_ time: Double) -> String {
-        let seconds = Int(time.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let inDay = seconds - days * 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(weekday) \(two(month))-\(two(day)) \(two(inDay / 3600)):\(two(inDay % 3600 / 60))"
+        let date = Calendar.civil(time)
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((date.days % 7) + 7) % 7]
+        return "\(weekday) \(Calendar.label(time, withTime: true))"
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

@@ -141,9 +141,10 @@ public enum Plot {
 
 /// UTC calendar labels without Foundation's formatters.
 enum Calendar {
-    static func label(_ unix: Double, withTime: Bool) -> String {
-        let days = Int((unix / 86_400).rounded(.down))
-        let seconds = Int(unix) - days * 86_400
+    /// The UTC date of Unix seconds: days since 1970-01-01, month, day and second of the day.
+    static func civil(_ unix: Double) -> (days: Int, month: Int, day: Int, secondOfDay: Int) {
+        let seconds = Int(unix.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         // Howard Hinnant's civil_from_days.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -153,8 +154,14 @@ enum Calendar {
         let mp = (5 * doy + 2) / 153
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let date = "\(two(month))-\(two(day))"
-        return withTime ? date + " " + two(seconds / 3600) + ":" + two(seconds % 3600 / 60) : date
+        return (days, month, day, seconds - days * 86_400)
+    }
+
+    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
+    static func label(_ unix: Double, withTime: Bool) -> String {
+        let date = civil(unix)
+        let text = "\(two(date.month))-\(two(date.day))"
+        return withTime ? text + " " + two(date.secondOfDay / 3600) + ":" + two(date.secondOfDay % 3600 / 60) : text
     }
 }

@@ -79,12 +79,11 @@ public struct ControllerApp: Sendable {
         onNote: (@Sendable (LeaderElectionNote) -> Void)? = nil
     ) async throws(StartupError) -> LeaderElector? {
         guard let election = config.controller.leaderElection else { return nil }
-        guard let orchestrator = config.orchestrators[election.orchestrator],
-              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else {
+        guard let settings = ConfigWiring.kubernetesSettings(election.orchestrator, in: config) else {
             throw StartupError("controller.leaderElection.orchestrator: '\(election.orchestrator)' is not a kubernetes orchestrator")
         }
         do {
-            let client = try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
+            let client = try await factory.kubernetesClient(named: election.orchestrator, settings: settings)
             let store = client.leaseStore(namespace: election.namespace, name: election.name)
             let identity = LeaderElectionSettings.defaultIdentity()
             logger.info("leader election", metadata: ["lease": "\(store.leaseDescription)", "identity": "\(identity)"])

@@ -45,12 +45,10 @@ public struct ScalingTargetService: Service {
     /// The orchestrator's current client, from the config in force (a reload may have changed its
     /// kubeconfig or context: the factory then holds the new client).
     func client() async throws -> KubernetesClient {
-        let config = await runtime.config
-        guard let orchestrator = config.orchestrators[orchestrator],
-              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else {
-            throw StartupError("controller.scalingTargets.orchestrator: '\(self.orchestrator)' is not a kubernetes orchestrator")
+        guard let settings = ConfigWiring.kubernetesSettings(orchestrator, in: await runtime.config) else {
+            throw StartupError("controller.scalingTargets.orchestrator: '\(orchestrator)' is not a kubernetes orchestrator")
         }
-        return try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
+        return try await factory.kubernetesClient(named: orchestrator, settings: settings)
     }
 
     public func run() async throws {

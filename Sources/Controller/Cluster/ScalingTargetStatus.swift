@@ -1,4 +1,5 @@
 import Foundation
+import ForescaleConfig
 import Orchestrators
 import Pipeline
 import Planner
@@ -130,7 +131,7 @@ public enum ScalingTargetStatusBuilder {
             if let summary, let failure = summary.lastFailure, summary.consecutiveFailures > 0, failure.stage == "orchestrator" {
                 conditions.append(("Ready", "False", "ScaleUnreadable", failure.message))
             } else if last != nil {
-                conditions.append(("Ready", "True", "Deciding", "deciding every \(ConfigText.duration(interval)) as target '\(target)'"))
+                conditions.append(("Ready", "True", "Deciding", "deciding every \(ConfigValues.formatDuration(interval)) as target '\(target)'"))
             } else {
                 conditions.append(("Ready", "Unknown", "Pending", "waiting for the first tick of target '\(target)'"))
             }
@@ -161,7 +162,7 @@ public enum ScalingTargetStatusBuilder {
                     ))
             } else if let forecast = last?.forecast {
                 conditions.append(
-                    ("ForecastTrusted", "True", "ForecastInUse", "\(forecast.model) forecasts \(ConfigText.horizon(forecast.horizonSeconds)) ahead"))
+                    ("ForecastTrusted", "True", "ForecastInUse", "\(forecast.model) forecasts \(ConfigValues.formatDuration(forecast.horizonSeconds.rounded())) ahead"))
             } else if last != nil {
                 conditions.append(
                     (
@@ -203,23 +204,14 @@ public enum ScalingTargetStatusBuilder {
     }
 }
 
-/// Short renderings for statuses and Events.
+/// Short renderings for statuses: three significant digits, so a figure does not change its
+/// text every tick.
 enum ConfigText {
-    static func duration(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
-    }
-
-    static func horizon(_ seconds: Double) -> String { duration(seconds.rounded()) }
-
-    /// Three significant digits.
     static func round3(_ value: Double) -> Double {
         guard value.isFinite, value != 0 else { return value }
         let scale = pow(10, 2 - floor(log10(abs(value))))
         return (value * scale).rounded() / scale
     }
 
-    static func rate(_ value: Double) -> String {
-        let rounded = round3(value)
-        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? "\(Int(rounded))/s" : "\(rounded)/s"
-    }
+    static func rate(_ value: Double) -> String { ConfigValues.formatRate(round3(value)) }
 }

@@ -122,9 +122,7 @@ public actor ScalingTargetSync {
                     targets.append(target)
                     entry.runs = true
                     entry.mode = target.mode
-                    if case .kubernetes(let kind, let ns, let workload, let apiVersion, let resource) = target.scale.workload {
-                        entry.workload = Self.kubernetesTarget(kind: kind, namespace: ns, name: workload, apiVersion: apiVersion, resource: resource)
-                    }
+                    if case .kubernetes(let workload)? = try? ConfigWiring.scaleSettings(target) { entry.workload = workload }
                 }
             }
             if let before = entries[key], before.runs, entry.runs, before.uid == entry.uid, before.mode != entry.mode {
@@ -193,15 +191,6 @@ public actor ScalingTargetSync {
         return ScalingTargetStatus(conditions: conditions.map {
             .init(type: $0.type, status: $0.status, reason: "", message: "", lastTransitionTime: $0.lastTransitionTime ?? "", observedGeneration: nil)
         })
-    }
-
-    static func kubernetesTarget(kind: KubernetesKind, namespace: String, name: String, apiVersion: String?, resource: String?) -> KubernetesTarget? {
-        switch kind {
-        case .deployment: KubernetesTarget(kind: .deployment, namespace: namespace, name: name)
-        case .statefulSet: KubernetesTarget(kind: .statefulSet, namespace: namespace, name: name)
-        case .replicaSet: KubernetesTarget(kind: .replicaSet, namespace: namespace, name: name)
-        case .custom: try? KubernetesTarget.custom(apiVersion: apiVersion ?? "", resource: resource ?? "", namespace: namespace, name: name)
-        }
     }
 
     /// What was last written to each object's status (for tests and the benchmark).

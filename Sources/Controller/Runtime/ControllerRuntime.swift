@@ -169,13 +169,12 @@ public actor ControllerRuntime: StatusBackend {
         -> (any LeaseStore)?
     {
         guard elector != nil, let election = config.controller.leaderElection,
-              let orchestrator = config.orchestrators[election.orchestrator],
-              case .kubernetes(let settings) = ConfigWiring.orchestratorSettings(orchestrator) else { return nil }
+              let settings = ConfigWiring.kubernetesSettings(election.orchestrator, in: config) else { return nil }
         do {
-            return try await factory.kubernetesClient(named: orchestrator.name, settings: settings)
+            return try await factory.kubernetesClient(named: election.orchestrator, settings: settings)
                 .leaseStore(namespace: election.namespace, name: election.name)
         } catch {
-            throw StartupError("orchestrators.\(orchestrator.name): \(error)")
+            throw StartupError("orchestrators.\(election.orchestrator): \(error)")
         }
     }
 

@@ -177,10 +177,10 @@ extension KubernetesClient {
         case .replicaSet: kind = "ReplicaSet"
         case .custom: return nil
         }
-        let namespace = target.namespace ?? connection.defaultNamespace
-        let collection = KubernetesCollection(group: target.group, version: target.version, resource: target.resource, namespace: namespace)
+        let collection = orchestrator(for: target).collection
         guard let informer = informers.withLock({ $0[collection] }),
               let uid = informer.snapshot.objects[target.name]?.metadata?.uid else { return nil }
-        return KubernetesObjectReference(apiVersion: "\(target.group)/\(target.version)", kind: kind, namespace: namespace, name: target.name, uid: uid)
+        return KubernetesObjectReference(
+            apiVersion: "\(target.group)/\(target.version)", kind: kind, namespace: collection.namespace, name: target.name, uid: uid)
     }
 }
