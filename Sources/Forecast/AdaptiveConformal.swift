@@ -13,6 +13,9 @@ import Foundation
 /// Prediction with Decaying Step Sizes", ICML 2024): fast calibration on a short series, the
 /// small long-run step on a long one.
 ///
+/// A learning rate of 0 (and no larger initial step) keeps the levels fixed: plain split-conformal
+/// quantiles of the window (`HorizonCalibration`).
+///
 /// Fallbacks, never ±∞ or NaN: a level ≥ 1 uses the largest retained score, ≤ 0 the
 /// smallest; fewer than `minimumScores` scores give nil. Memory: `16·window` bytes (ring +
 /// sorted copy); `record` is O(window) memmove at worst, `bounds` O(1) per target.
@@ -38,7 +41,7 @@ public struct AdaptiveConformal: Sendable, Equatable {
         guard !targets.isEmpty, targets.allSatisfy({ $0 > 0 && $0 < 1 }) else {
             throw .invalidConfiguration("conformal targets must be in (0, 1), got \(targets)")
         }
-        guard learningRate > 0, learningRate < 1 else { throw .invalidConfiguration("learning rate must be in (0, 1)") }
+        guard learningRate >= 0, learningRate < 1 else { throw .invalidConfiguration("learning rate must be in [0, 1)") }
         let initial = initialLearningRate ?? learningRate
         guard initial >= learningRate, initial < 1 else {
             throw .invalidConfiguration("initial learning rate must be in [learningRate, 1), got \(initial)")

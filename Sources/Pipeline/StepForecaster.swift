@@ -23,6 +23,9 @@ extension TickForecaster {
 /// from; the forecast carries on from what it had. `decide` checks the same values separately.
 public struct ArrivalForecastAdapter: TickForecaster {
     public private(set) var forecaster: ArrivalForecaster
+    /// The median and upper quantile calibrated again at the tick and horizon the step uses
+    /// (`HorizonCalibration`); until a day's first 30 forecasts have come due, the forecaster's own.
+    public private(set) var calibration: HorizonCalibration?
 
     /// A forecaster calibrated at the horizon the step asks it for: start-up plus one tick plus
     /// the age the arrival rate is expected to have when read (0 for a Prometheus instant query,
@@ -33,16 +36,25 @@ public struct ArrivalForecastAdapter: TickForecaster {
         configuration.upperQuantile = policy.forecast.upperQuantile
         guard let forecaster = try? ArrivalForecaster(configuration: configuration) else { return nil }
         self.forecaster = forecaster
+        if tickSeconds > 0 {
+            calibration = try? HorizonCalibration(
+                horizonSeconds: configuration.decisionHorizonSeconds, upperQuantile: configuration.upperQuantile,
+                window: Int((86_400 / tickSeconds).rounded()))
+        }
     }
 
     public mutating func observe(time: Double, rate: Double) {
+        calibration?.observe(time: time, rate: rate)
         try? forecaster.observe(time: time, rate: rate)
+        if calibration != nil, let issued = forecaster.forecast(horizonSeconds: forecaster.configuration.decisionHorizonSeconds) {
+            calibration?.issue(time: time, point: issued.p50)
+        }
     }
 
     public func forecast(horizonSeconds: Double) -> ForecastInput? {
-        forecaster.forecast(horizonSeconds: horizonSeconds).map {
-            ForecastInput(horizonSeconds: $0.horizonSeconds, p50: $0.p50, upper: $0.upper, upperQuantile: $0.upperQuantile, model: $0.model)
-        }
+        guard let f = forecaster.forecast(horizonSeconds: horizonSeconds) else { return nil }
+        let (p50, upper) = calibration?.bounds(point: f.p50) ?? (f.p50, f.upper)
+        return ForecastInput(horizonSeconds: f.horizonSeconds, p50: p50, upper: upper, upperQuantile: f.upperQuantile, model: f.model)
     }
 
     public var isDrifting: Bool {

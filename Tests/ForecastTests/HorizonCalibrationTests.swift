@@ -1,0 +1,56 @@
+import Testing
+@testable import Forecast
+
+/// Bands calibrated at the tick and horizon the planner uses them.
+@Suite("horizon calibration")
+struct HorizonCalibrationTests {
+    /// Forecasts every 15 s for 30 s ahead, each scored by the first rate observed at or after its
+    /// horizon; the bands are the split-conformal quantiles (rank ⌈(n+1)·q⌉) of those scores.
+    @Test func bandsAreTheQuantilesOfTheScoresAtTheHorizon() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 30, upperQuantile: 0.9, window: 100, minimumScores: 10)
+        // Point forecasts 0; the rate at tick k is k % 7. The forecast made at tick k is due at
+        // tick k + 2 and scores (k + 2) % 7.
+        var expected: [Double] = []
+        for k in 0 ..< 40 {
+            let time = Double(k) * 15
+            calibration.observe(time: time, rate: Double(k % 7))
+            if k >= 2 { expected.append(Double(k % 7)) }
+            if k < 11 { #expect(calibration.bounds(point: 0) == nil) }
+            calibration.issue(time: time, point: 0)
+        }
+        #expect(calibration.scoredCount == expected.count)
+        let sorted = expected.sorted()
+        let n = Double(sorted.count)
+        let p50 = sorted[Int(((n + 1) * 0.5).rounded(.up)) - 1]
+        let p90 = sorted[Int(((n + 1) * 0.9).rounded(.up)) - 1]
+        let bounds = try #require(calibration.bounds(point: 0))
+        #expect(bounds.p50 == p50)
+        #expect(bounds.upper == p90)
+        // Around another point the same offsets apply; the median is never below zero.
+        let shifted = try #require(calibration.bounds(point: 100))
+        #expect(shifted.p50 == 100 + p50 && shifted.upper == 100 + p90)
+        #expect(try #require(calibration.bounds(point: -50)).p50 == 0)
+    }
+
+    @Test func aForecastWhoseOutcomeComesAfterAGapIsNotScored() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 30, upperQuantile: 0.9, window: 100, minimumScores: 1)
+        calibration.issue(time: 0, point: 5)
+        calibration.observe(time: 15, rate: 1)  // not due yet
+        #expect(calibration.scoredCount == 0)
+        calibration.observe(time: 61, rate: 1)  // due at 30, seen 31 s later (> the horizon): dropped
+        #expect(calibration.scoredCount == 0)
+        calibration.issue(time: 61, point: 5)
+        calibration.observe(time: 100, rate: .nan)  // not a rate: nothing scored, still pending
+        calibration.observe(time: 100, rate: -1)
+        #expect(calibration.scoredCount == 0)
+        calibration.observe(time: 105, rate: 8)
+        #expect(calibration.scoredCount == 1)
+        #expect(try #require(calibration.bounds(point: 5)).upper == 8)
+    }
+
+    @Test func rejectsAHorizonThatIsNotATime() {
+        #expect(throws: ForecastError.self) { try HorizonCalibration(horizonSeconds: .nan, upperQuantile: 0.9, window: 10) }
+        #expect(throws: ForecastError.self) { try HorizonCalibration(horizonSeconds: -1, upperQuantile: 0.9, window: 10) }
+        #expect(throws: ForecastError.self) { try HorizonCalibration(horizonSeconds: 30, upperQuantile: 1.2, window: 10) }
+    }
+}
