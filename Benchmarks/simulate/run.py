@@ -19,7 +19,6 @@ import argparse, concurrent.futures, json, math, os, subprocess, sys
 
 TRACES = ["azure_llm_code_2023", "nab_nyc_taxi", "nab_twitter_amzn", "nasa_http_jul95", "wikipedia_en_hourly", "worldcup98_1min_jun"]
 NEAR_FLOOR = {"nab_nyc_taxi", "wikipedia_en_hourly", "worldcup98_1min_jun"}
-BURSTY = {"nasa_http_jul95", "nab_twitter_amzn", "azure_llm_code_2023"}
 
 
 SCALE_TO_ZERO_TRACE = "azure_functions_2019_business_hours"
@@ -40,18 +39,31 @@ def ratio(run):
     return run["replicaHours"] / run["floorReplicaHours"]
 
 
-def verdict(trace, startup, ours, best):
-    """The acceptance rule of the simulation issue for this trace and scenario, and whether it holds."""
+def verdict(trace, startup, ours, best, most_punctual):
+    """Issue 18's acceptance rule for this trace and scenario, and whether it holds.
+
+    Against the best-tuned KEDA setting (the cheapest one no later than Forescale): near-floor
+    traces (taxi, Wikipedia, World Cup 98 minutes) cost at most 1.03x at 120 s and are >= 5 %
+    cheaper at 600 s; every other trace is >= 10 % cheaper at both. Where no KEDA setting is as
+    punctual, Forescale must be cheaper than the most punctual one.
+    """
     if best is None:
-        return "no KEDA setting is as punctual: Forescale is strictly better", True
+        ok = ours["replicaHours"] < most_punctual["replicaHours"]
+        return f"none as punctual: cheaper than the most punctual ({most_punctual['policy']})", ok
     saving = 1 - ours["replicaHours"] / best["replicaHours"]
-    if startup >= 600:
-        need = 0.10 if trace in BURSTY or trace.startswith("worldcup") else 0.05
-        return f"≥ {need:.0%} cheaper", saving >= need - 1e-9
     if trace in NEAR_FLOOR:
-        ok = ours["replicaHours"] <= 1.03 * best["replicaHours"] and ours["scaleActions"] <= best["scaleActions"]
-        return "≤ 3 % more replica-hours, no more actions", ok
+        if startup >= 600:
+            return "≥ 5 % cheaper", saving >= 0.05 - 1e-9
+        return "≤ 1.03× its cost", ours["replicaHours"] <= 1.03 * best["replicaHours"]
     return "≥ 10 % cheaper", saving >= 0.10 - 1e-9
+
+
+def forecast_cell(score):
+    """p90 coverage and MASE of the forecasts the planner used, at their own horizon."""
+    if not score:
+        return "no forecast (the forecaster did not warm up)"
+    mase = f"{score['mase']:.3f}" if score.get("mase") is not None else "—"
+    return f"{score['upperCoverage']:.3f} / {mase}"
 
 
 def delays(run):
@@ -145,21 +157,28 @@ def main():
     lines = []
     for startup in (120, 600):
         lines.append(f"\n### Start-up {startup} s\n")
-        lines.append("| trace | Forescale cost / late % / actions | best-tuned reactive | its cost / late % / actions | Forescale vs it | rule | holds | clairvoyant cost / late % |")
-        lines.append("|---|---|---|---|---|---|---|---|")
+        lines.append("| trace | Forescale cost / late % / actions | best-tuned reactive | its cost / late % / actions | Forescale vs it | rule | holds "
+                     "| clairvoyant cost / late % | Forescale ÷ clairvoyant | forecast at the control horizon: p90 coverage / MASE |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
         for trace in TRACES:
             c = rows[(trace, startup)]
             ours = c["forescale"]
             punctual = [k for k in c["keda"] if k["latePercent"] <= ours["latePercent"] + 1e-9]
             best = min(punctual, key=lambda k: k["replicaHours"]) if punctual else None
-            rule, ok = verdict(trace, startup, ours, best)
+            most_punctual = min(c["keda"], key=lambda k: (k["latePercent"], k["replicaHours"]))
+            rule, ok = verdict(trace, startup, ours, best, most_punctual)
             fmt = lambda r: f"{ratio(r):.3f} / {r['latePercent']:.2f} / {r['scaleActions']}"
+            clair = c["clairvoyant"]
+            tail = (f"| {ratio(clair):.3f} / {clair['latePercent']:.2f} | {ours['replicaHours'] / clair['replicaHours']:.2f}× "
+                    f"| {forecast_cell(c.get('forecast'))} |")
             if best:
                 # Truncated toward zero, so a figure never reads as meeting a threshold it misses.
                 delta = f"{math.trunc(10000 * (ours['replicaHours'] / best['replicaHours'] - 1)) / 100:+.2f} % replica-hours"
-                lines.append(f"| {trace} | {fmt(ours)} | {best['policy']} | {fmt(best)} | {delta} | {rule} | {'yes' if ok else '**no**'} | {ratio(c['clairvoyant']):.3f} / {c['clairvoyant']['latePercent']:.2f} |")
+                lines.append(f"| {trace} | {fmt(ours)} | {best['policy']} | {fmt(best)} | {delta} | {rule} | {'yes' if ok else '**no**'} {tail}")
             else:
-                lines.append(f"| {trace} | {fmt(ours)} | none as punctual | — | — | {rule} | yes | {ratio(c['clairvoyant']):.3f} / {c['clairvoyant']['latePercent']:.2f} |")
+                delta = f"{math.trunc(10000 * (ours['replicaHours'] / most_punctual['replicaHours'] - 1)) / 100:+.2f} % replica-hours"
+                lines.append(f"| {trace} | {fmt(ours)} | none as punctual | {most_punctual['policy']}: {fmt(most_punctual)} | {delta} "
+                             f"| {rule} | {'yes' if ok else '**no**'} {tail}")
     table = "\n".join(lines) + "\n"
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write("<!-- generated by Benchmarks/simulate/run.py; do not edit -->\n")

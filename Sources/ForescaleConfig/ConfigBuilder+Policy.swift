@@ -211,6 +211,22 @@ extension ConfigBuilder {
         if let rate = positiveRate(zero, "forecastActivationRate") { policy.scaleToZero.forecastActivationRate = rate }
     }
 
+    /// `burst`: burst mode (`BurstPolicy`).
+    mutating func parseBurst(_ map: Map, into policy: inout ScalingPolicy) {
+        guard let burst = reader.map(map, "burst", allowed: ConfigSchema.burst) else { return }
+        if let enabled = reader.bool(burst, "enabled") { policy.burst.enabled = enabled }
+        if let ratio = reader.number(burst, "ratio") {
+            if ratio > 1, ratio <= 100 { policy.burst.ratio = ratio } else {
+                reader.report(burst, "ratio", "must be > 1 and ≤ 100 (the multiple of the forecast median that is a burst), got \(ConfigValues.formatNumber(ratio))")
+            }
+        }
+        if let hold = reader.duration(burst, "hold") {
+            if hold <= 3600 { policy.burst.holdSeconds = hold } else {
+                reader.report(burst, "hold", "must be 0–1h, got \(ConfigValues.formatDuration(hold))")
+            }
+        }
+    }
+
     mutating func reportFraction(_ map: Map, _ key: String, _ value: Double, _ range: String) {
         reader.report(map, key, "must be \(range) (a fraction such as 0.8 or a percentage such as 80%), got \(ConfigValues.formatNumber(value))")
     }

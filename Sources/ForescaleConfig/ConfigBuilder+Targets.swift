@@ -51,6 +51,8 @@ extension ConfigBuilder {
         policy.minReplicas = replicas.min ?? 1
         parsePolicyFields(map, into: &policy, minReplicas: replicas.min)
         parseScaleToZero(map, into: &policy, minReplicas: replicas.min)
+        parseBurst(map, into: &policy)
+        if let learn = reader.bool(map, "learnStartup") { policy.learnStartup = learn }
         let safety = parseSafety(map, policy: policy)
         guard let name, let scale, let metrics, replicas.max != nil, capacity != nil, reader.problems.count == before else { return nil }
         return TargetConfig(

@@ -27,6 +27,7 @@ public enum ConfigSchema {
     public static let target = [
         "name", "scale", "replicas", "metrics", "capacity", "utilization", "slo", "startup",
         "partitions", "tolerance", "staleAfter", "behavior", "forecast", "reactive", "fallback", "mode", "scaleToZero",
+        "burst", "learnStartup",
     ]
     public static let scale = ["orchestrator"]
     public static let scaleByType: [OrchestratorType: [String]] = [
@@ -53,6 +54,7 @@ public enum ConfigSchema {
     public static let forecast = ["enabled", "scaleDown", "quantile", "maxError", "tripOnDrift"]
     public static let fallback = ["after", "replicas", "scaleDown"]
     public static let reactive = ["floor", "lagThreshold", "utilization"]
+    public static let burst = ["enabled", "ratio", "hold"]
     public static let scaleToZero = [
         "activationLag", "activationArrivalRate", "idlePeriod", "minWhenActive", "predictiveWake", "forecastActivationRate",
     ]
@@ -61,7 +63,7 @@ public enum ConfigSchema {
     public static var allKeys: Set<String> {
         var keys = Set(root + controller + status + decisionLog + leaderElection + scalingTargets + source + auth + tls + orchestrator)
         keys.formUnion(target + scale + replicas + metrics + metric + capacity + slo + behavior)
-        keys.formUnion(rules + ratePolicy + forecast + reactive + fallback + scaleToZero)
+        keys.formUnion(rules + ratePolicy + forecast + reactive + fallback + scaleToZero + burst)
         for list in sourceByType.values { keys.formUnion(list) }
         for list in orchestratorByType.values { keys.formUnion(list) }
         for list in scaleByType.values { keys.formUnion(list) }

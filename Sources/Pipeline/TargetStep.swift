@@ -39,7 +39,10 @@ public struct TargetStep: Sendable {
 
     /// The horizon the forecaster is asked for when the arrival rate is `ageSeconds` old: the
     /// rate at the moment a replica asked for now is useful (start-up plus one tick from now).
-    public func horizon(ageSeconds: Double) -> Double { policy.startupSeconds + tickSeconds + max(0, ageSeconds) }
+    /// With `learnStartup`, the start-up observed once a few were seen.
+    public func horizon(ageSeconds: Double) -> Double {
+        policy.startupSeconds(learned: planner.startup) + tickSeconds + max(0, ageSeconds)
+    }
 
     /// What is wrong with a value the data check refused, with the value: `lag is stale (95 s old;
     /// staleAfter 60 s)`, `arrivalRate is invalid (NaN)`.

@@ -24,6 +24,7 @@ public func decide(
     now: Double
 ) -> (decision: Decision, state: PlannerState) {
     var state = state
+    var policy = policy
     let learning: LearnedCapacity? = if case .learned(let settings) = policy.capacity { settings } else { nil }
     let data = CheckedObservation(observation, staleAfter: policy.staleAfterSeconds, learning: learning != nil)
     let current = data.current
@@ -31,6 +32,13 @@ public func decide(
         state.recordObservedReplicas(current, now: now)
     }
     state.prune(now: now, policy: policy)
+    if var startup = state.startup {
+        if !data.problems.contains(where: { $0.metric == .desiredReplicas }) {
+            startup.observe(desired: current, ready: data.readyReplicas, now: now)
+        }
+        state.startup = startup
+    }
+    policy.startupSeconds = policy.startupSeconds(learned: state.startup)
 
     let capacity: CapacityEstimate
     if let learning {
@@ -61,6 +69,13 @@ public func decide(
     let forecastWakes = sleeps && policy.scaleToZero.predictiveWake && policy.forecast.enabled
         && forecast.map { Plan.usable($0) && $0.upper > policy.forecastActivationRate } == true
 
+    var burstMemory = state.burst ?? BurstMemory()
+    let burst = Burst.detect(data: data, forecast: forecast, memory: &burstMemory, policy: policy, now: now)
+    state.burst = burstMemory
+    inputs.burst = burst
+    inputs.startupSeconds = policy.startupSeconds
+    inputs.observedStartupSeconds = state.startup?.estimate
+
     var steps: [Step] = []
     var planned: Int?
     var usedForecast: ForecastInput?
@@ -70,7 +85,7 @@ public func decide(
     func makePlan() -> Plan {
         let plan = Plan.make(
             data: data, lagAge: observation.lag?.ageSeconds ?? 0, capacity: capacity.perReplica ?? 0,
-            policy: policy, forecast: forecast)
+            policy: policy, forecast: forecast, burstRate: burst.flatMap { $0.triggered ? $0.rate : nil })
         inputs.expectedArrivalRate = plan.expectedRate
         inputs.arrivalRateSource = plan.rateSource
         inputs.serveReplicas = plan.serve
@@ -116,16 +131,26 @@ public func decide(
         let bounded = Guardrails.bound(result, policy: policy, minimum: policy.awakeFloor)
         result = bounded.replicas
         steps += bounded.steps
-        let stabilized = Guardrails.stabilize(
-            result, current: current, window: &state.planRecommendations,
-            up: policy.scaleUp, down: policy.scaleDown, now: now)
-        result = stabilized.replicas
-        if let step = stabilized.step { steps.append(step) }
-        let limited = Guardrails.limitRate(
-            result, current: current, events: state.scaleEvents,
-            up: policy.scaleUp, down: policy.scaleDown, now: now)
-        result = limited.replicas
-        if let step = limited.step { steps.append(step) }
+        if let burst, burst.triggered, result > current {
+            // A burst: straight to what it needs, past the scale-up stabilisation and rate policies.
+            Guardrails.record(result, in: &state.planRecommendations, now: now)
+            steps.append(Step(reason: .burst, replicas: result))
+        } else {
+            let stabilized = Guardrails.stabilize(
+                result, current: current, window: &state.planRecommendations,
+                up: policy.scaleUp, down: policy.scaleDown, now: now)
+            result = stabilized.replicas
+            if let step = stabilized.step { steps.append(step) }
+            let limited = Guardrails.limitRate(
+                result, current: current, events: state.scaleEvents,
+                up: policy.scaleUp, down: policy.scaleDown, now: now)
+            result = limited.replicas
+            if let step = limited.step { steps.append(step) }
+        }
+        if burst != nil, result < current {
+            result = current
+            steps.append(Step(reason: .burstHold, replicas: current))
+        }
     }
 
     // A target asleep with nothing to wake for stays asleep: the reactive baseline (KEDA's
@@ -188,9 +213,12 @@ struct Plan {
     var need: Double { serve + drain }
 
     static func make(
-        data: CheckedObservation, lagAge: Double, capacity: Double, policy: ScalingPolicy, forecast: ForecastInput?
+        data: CheckedObservation, lagAge: Double, capacity: Double, policy: ScalingPolicy, forecast: ForecastInput?,
+        burstRate: Double? = nil
     ) -> Plan {
-        let observed = data.arrivalRate ?? 0  // present: a missing rate holds before the plan is made
+        // Present: a missing rate holds before the plan is made. In a burst, the rate it was seen at
+        // (the backlog's growth may show it before the rate metric does).
+        let observed = max(data.arrivalRate ?? 0, burstRate ?? 0)
         let lag = data.lag ?? 0
         let perReplica = capacity * policy.targetUtilization
         let drainedInSLO = capacity * policy.latencySLOSeconds  // by one replica

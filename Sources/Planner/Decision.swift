@@ -64,6 +64,13 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
     public var dataProblems: [DataProblem]
     /// Sleep and wake-up of a target that scales to zero (`minReplicas` 0); `nil` for the others.
     public var scaleToZero: SleepInputs?
+    /// A burst seen this tick, or the hold after one; `nil` otherwise.
+    public var burst: BurstInputs?
+    /// The start-up the plan used (seconds): the configured one, or the observed one with
+    /// `learnStartup`.
+    public var startupSeconds: Double?
+    /// The median observed start-up, once a few were seen (whether used or not).
+    public var observedStartupSeconds: Double?
 
     public init(
         observation: Observation,
@@ -195,4 +202,9 @@ public enum Reason: String, Sendable, Equatable, Codable, CaseIterable {
     case idleCooldown = "idle_cooldown"
     /// Scale to zero: idle for the idle period, but the forecast says messages are coming; kept awake.
     case forecastKeepsAwake = "forecast_keeps_awake"
+    /// Burst mode: the rate seen now is a multiple of the stable estimate; straight to what it
+    /// needs, past the scale-up stabilisation and rate policies.
+    case burst = "burst"
+    /// Burst mode: no scale-down during a burst and for the hold after it.
+    case burstHold = "burst_hold"
 }

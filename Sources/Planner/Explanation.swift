@@ -75,6 +75,8 @@ enum Explanation {
             return "scale-down disabled"
         case .reactiveFloor:
             return "raised to \(step.replicas) by the reactive floor"
+        case .burst, .burstHold:
+            return burstPhrase(step, burst: inputs.burst, policy: policy)
         case .wakeOnActivity:
             var what: [String] = []
             let zero = policy.scaleToZero
@@ -105,6 +107,18 @@ enum Explanation {
             let upper = forecast.map { small($0.upper) } ?? "?"
             return "idle, but forecast \(quantile) \(upper)/s > \(small(policy.forecastActivationRate))/s: staying awake"
         }
+    }
+
+    /// `burst: arrival 31/s (observed) is 3.1× the forecast median 10/s: straight to 8, past the
+    /// scale-up limits`; for the hold, `no scale-down until 60 s after the burst`.
+    static func burstPhrase(_ step: Step, burst: BurstInputs?, policy: ScalingPolicy) -> String {
+        guard let burst else { return step.reason == .burst ? "burst" : "held after a burst" }
+        let seen = burst.rateSource == .observed ? "observed" : "throughput + backlog growth"
+        let multiple = burst.multiple.isFinite ? "\(number(burst.multiple))×" : "far above"
+        let measured = "burst: arrival \(small(burst.rate))/s (\(seen)) is \(multiple) the forecast median \(small(burst.expected))/s"
+        if step.reason == .burst { return measured + ": straight to \(step.replicas), past the scale-up limits" }
+        if burst.triggered { return measured + ": no scale-down during a burst, held at \(step.replicas)" }
+        return "held at \(step.replicas): no scale-down until \(duration(policy.burst.holdSeconds)) after a burst"
     }
 
     /// What wakes a sleeping target (and keeps an idle one awake), in words.

@@ -21,6 +21,11 @@ public struct PlannerState: Sendable, Equatable, Codable {
     public internal(set) var lastActiveAt: Double?
     /// Scale to zero: since when the workload has been seen at zero replicas, while it is.
     public internal(set) var asleepSince: Double?
+    /// Burst mode: the stable average, the last lag and the hold after a burst (`nil` before the
+    /// first tick; optional so that a state persisted before it decodes).
+    public internal(set) var burst: BurstMemory?
+    /// Observed start-ups and the scale-ups waiting for their replicas (optional, as `burst`).
+    public internal(set) var startup: StartupMemory?
 
     /// The longest any window or event list may grow.
     public static let maxEntries = 2048
@@ -68,10 +73,13 @@ extension PlannerState {
             pendingChange = nil
         }
         guard let last = lastObservedReplicas, observed != last else { return }
-        if let pending = pendingChange, pending.from == last, pending.to == observed {
-            scaleEvents.append(ScaleEvent(time: pending.time, change: observed - last))
-        } else {
-            scaleEvents.append(ScaleEvent(time: now, change: observed - last))
+        let time: Double
+        if let pending = pendingChange, pending.from == last, pending.to == observed { time = pending.time } else { time = now }
+        scaleEvents.append(ScaleEvent(time: time, change: observed - last))
+        if observed > last {
+            var memory = startup ?? StartupMemory()
+            memory.noteScaleUp(to: observed, at: time)
+            startup = memory
         }
     }
 

@@ -30,6 +30,11 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var staleAfterSeconds: Double
     /// How the target sleeps at zero replicas and wakes: in force only when `minReplicas` is 0.
     public var scaleToZero: ScaleToZero
+    /// Burst mode: a rate far above the stable estimate goes to what it needs at once.
+    public var burst: BurstPolicy
+    /// Use the start-up observed from the orchestrator's ready count instead of `startupSeconds`
+    /// once a few were seen (`StartupMemory`).
+    public var learnStartup: Bool
 
     public init(
         minReplicas: Int = 1,
@@ -46,7 +51,9 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         reactiveFloor: Bool = true,
         reactive: ReactiveBaselinePolicy = ReactiveBaselinePolicy(),
         staleAfterSeconds: Double = 60,
-        scaleToZero: ScaleToZero = ScaleToZero()
+        scaleToZero: ScaleToZero = ScaleToZero(),
+        burst: BurstPolicy = BurstPolicy(),
+        learnStartup: Bool = false
     ) {
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
@@ -63,6 +70,8 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         self.reactive = reactive
         self.staleAfterSeconds = staleAfterSeconds
         self.scaleToZero = scaleToZero
+        self.burst = burst
+        self.learnStartup = learnStartup
     }
 
     /// Whether the target may sleep at zero replicas (`minReplicas` 0).

@@ -226,6 +226,19 @@ struct MappingTests {
         #expect(abs(defaults.forecastActivationRate - 1.0 / 60) < 1e-12)
     }
 
+    @Test("burst and learnStartup map to the policy; omitted keys keep the defaults")
+    func burstAndStartup() throws {
+        let config = try SampleConfig([
+            .target("burst", "{ enabled: false, ratio: 3, hold: 2m }"), .target("learnStartup", "true"),
+        ]).parse().get()
+        let policy = config.targets[0].policy
+        #expect(policy.burst == BurstPolicy(enabled: false, ratio: 3, holdSeconds: 120))
+        #expect(policy.learnStartup)
+        let defaults = try SampleConfig([]).parse().get().targets[0].policy
+        #expect(defaults.burst == BurstPolicy(enabled: true, ratio: 2, holdSeconds: 60))
+        #expect(!defaults.learnStartup)
+    }
+
     @Test("other orchestrator and source types map to their workloads and queries")
     func workloads() throws {
         let custom = try SampleConfig([.target("scale", "{ orchestrator: k8s, kind: Custom, apiVersion: apps.example.com/v1, resource: workers, name: w }")])

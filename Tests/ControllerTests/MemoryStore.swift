@@ -80,6 +80,7 @@ final class RecordingMetrics: MetricsRecorder {
     }
     func recordForecast(target: String, p50: Double?, upper: Double?, observed: Double?) {}
     func recordForecastError(target: String, absoluteError: Double) {}
+    func recordStartup(target: String, seconds: Double) {}
     func recordFetch(source: String, metric: String, seconds: Double, errorKind: String?) {
         calls.withLock { $0.append("fetch \(source) \(metric) \(errorKind ?? "ok")") }
     }

@@ -34,6 +34,18 @@ let reasonCases: [ReasonCase] = [
         once(observe(lag: 0, rate: 400, current: 5), plainPolicy(),
              forecast: ForecastInput(horizonSeconds: 135, p50: 0, upper: .nan, model: "x"))
     },
+    ReasonCase(reason: .burst, expectedReplicas: 18) {
+        // 800/s where 100/s was expected: the p90 (900/s) needs 12 at 80 %, and the 36 000 the 5
+        // replicas leave over the start-up 6 more; past a rate policy that allows 1 more.
+        var policy = plainPolicy()
+        policy.scaleUp = ScalingRules(stabilizationWindowSeconds: 0, policies: [RatePolicy(kind: .pods, value: 1, periodSeconds: 60)])
+        return once(observe(lag: 0, rate: 800, current: 5), policy, forecast: ForecastInput(horizonSeconds: 135, p50: 100, upper: 900, model: "x"))
+    },
+    ReasonCase(reason: .burstHold, expectedReplicas: 10) {
+        // 400/s where 100/s was expected: a burst; the plan's 5 does not remove any of the 10.
+        once(observe(lag: 0, rate: 400, current: 10), plainPolicy(),
+             forecast: ForecastInput(horizonSeconds: 135, p50: 100, upper: 400, model: "x"))
+    },
     ReasonCase(reason: .forecastScaleDownBlocked, expectedReplicas: 5) {
         once(observe(lag: 0, rate: 400, current: 5), plainPolicy(),
              forecast: ForecastInput(horizonSeconds: 135, p50: 0, upper: 80, model: "x"))

@@ -28,6 +28,34 @@ struct TargetStepTests {
             scale: .read(desired: 2, ready: 2, ageSeconds: 0))
     }
 
+    /// With `learnStartup`, the horizon is the start-up observed from the ready count (three
+    /// scale-ups ready 60 s after they were seen) plus the tick.
+    @Test func theHorizonUsesTheObservedStartUpWithLearnStartup() {
+        let calls = Calls()
+        var policy = ScalingPolicy(maxReplicas: 20, capacity: .fixed(perReplica: 10), startupSeconds: 120)
+        policy.learnStartup = true
+        var step = TargetStep(policy: policy, tickSeconds: 15, forecaster: Recording(calls: calls))
+        var now = 1000.0, desired = 2
+        func tick(ready: Int) {
+            _ = step.step(StepInput(
+                now: now, lag: .value(0, ageSeconds: 0), arrivalRate: .value(5, ageSeconds: 0),
+                scale: .read(desired: desired, ready: ready, ageSeconds: 0)))
+            now += 15
+        }
+        tick(ready: 2)
+        for _ in 0 ..< 3 {
+            let before = desired
+            desired += 2
+            for _ in 0 ..< 4 { tick(ready: before) }  // seen, then starting for 45 s more
+            tick(ready: desired)  // ready 60 s after it was seen
+        }
+        tick(ready: desired)  // the first tick after the third start-up was measured
+        let asked = calls.asked.withLock { $0 }
+        #expect(asked.first == 135)  // 120 + 15 before anything was observed
+        #expect(asked.last == 75, "\(asked)")  // 60 + 15
+        #expect(step.planner.startup?.estimate == 60)
+    }
+
     @Test func freshRatesAreLearnedAtTheirTimeAndRefusedOnesAreNot() {
         let calls = Calls()
         var step = TargetStep(

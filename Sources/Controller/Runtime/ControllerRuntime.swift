@@ -277,6 +277,7 @@ public actor ControllerRuntime: StatusBackend {
         deps.metrics.recordForecast(
             target: record.target, p50: record.forecast?.p50, upper: record.forecast?.upper,
             observed: decision.inputs.observation.arrivalRate?.value)
+        if let startup = decision.inputs.observedStartupSeconds { deps.metrics.recordStartup(target: record.target, seconds: startup) }
         if record.finalReplicas != decision.currentReplicas || record.applied {
             deps.logger.info(
                 "decision",

@@ -29,6 +29,8 @@ public protocol MetricsRecorder: Sendable {
     func recordDecision(target: String, reasons: [String], mode: RunMode, desired: Int, reactive: Int?, current: Int)
     func recordForecast(target: String, p50: Double?, upper: Double?, observed: Double?)
     func recordForecastError(target: String, absoluteError: Double)
+    /// The median start-up observed from the orchestrator's ready count (seconds), once known.
+    func recordStartup(target: String, seconds: Double)
     func recordFetch(source: String, metric: String, seconds: Double, errorKind: String?)
     func recordTick(seconds: Double)
     func recordDroppedDecisions(total: Int)

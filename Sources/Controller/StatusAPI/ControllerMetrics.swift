@@ -79,6 +79,12 @@ public final class ControllerMetrics: Sendable {
         gauge(Self.forecastError, [("target", target)]).set(absoluteError)
     }
 
+    /// Sets `forescale_startup_seconds{target}`: the median time from a scale-up to its replicas
+    /// being ready, as the orchestrator reported it (used for the plan with `learnStartup`).
+    public func recordStartup(target: String, seconds: Double) {
+        gauge(Self.startup, [("target", target)]).set(seconds)
+    }
+
     /// Records one metric read: observes `forescale_source_fetch_seconds{source,metric}` and, when
     /// `errorKind` is set, increments `forescale_source_fetch_errors_total{source,metric,kind}`.
     public func recordFetch(source: String, metric: String, seconds: Double, errorKind: String?) {
@@ -180,6 +186,9 @@ public final class ControllerMetrics: Sendable {
     }
     private static var forecastError: MetricNameDescriptor {
         name("forescale_forecast_abs_error", "Absolute error of the median forecast made one horizon ago (messages per second).")
+    }
+    private static var startup: MetricNameDescriptor {
+        name("forescale_startup_seconds", "The median observed time from a scale-up to its replicas being ready (seconds).")
     }
     private static var fetchSeconds: MetricNameDescriptor {
         name("forescale_source_fetch_seconds", "Duration of metric reads, by source and metric.")
