@@ -165,6 +165,8 @@ def main():
             ours = c["forescale"]
             punctual = [k for k in c["keda"] if k["latePercent"] <= ours["latePercent"] + 1e-9]
             best = min(punctual, key=lambda k: k["replicaHours"]) if punctual else None
+            if not c["keda"]:
+                sys.exit(f"{trace} at {startup} s: the simulation returned no KEDA setting to compare with")
             most_punctual = min(c["keda"], key=lambda k: (k["latePercent"], k["replicaHours"]))
             rule, ok = verdict(trace, startup, ours, best, most_punctual)
             fmt = lambda r: f"{ratio(r):.3f} / {r['latePercent']:.2f} / {r['scaleActions']}"

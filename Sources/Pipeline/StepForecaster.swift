@@ -54,7 +54,9 @@ public struct ArrivalForecastAdapter: TickForecaster {
     public func forecast(horizonSeconds: Double) -> ForecastInput? {
         guard let f = forecaster.forecast(horizonSeconds: horizonSeconds) else { return nil }
         let (p50, upper) = calibration?.bounds(point: f.p50) ?? (f.p50, f.upper)
-        return ForecastInput(horizonSeconds: f.horizonSeconds, p50: p50, upper: upper, upperQuantile: f.upperQuantile, model: f.model)
+        return ForecastInput(
+            horizonSeconds: f.horizonSeconds, p50: p50, upper: upper, upperQuantile: f.upperQuantile, model: f.model,
+            expectedNow: forecaster.forecast(horizonSeconds: 0)?.p50)
     }
 
     public var isDrifting: Bool {

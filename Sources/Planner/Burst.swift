@@ -5,7 +5,9 @@
 /// the scale-down window then carry the count out of it instead of letting it collapse when the
 /// burst ends.
 ///
-/// The stable estimate is the forecast's median. Without a forecast in use (warming up, circuit
+/// The stable estimate is the forecast's median: at the horizon, or the one expected for now when
+/// higher (a forecast of a fall is no burst). A hold in force outlives a forecast switched off by
+/// the circuit breaker. Scale-up `Disabled` is never bypassed. Without a forecast in use (warming up, circuit
 /// open, forecasts off) there is no burst mode: the plan is on the observed rate already, and a
 /// recent average measured as the stable estimate made the short Azure LLM trace 1.2–2.3× dearer
 /// with no message less late (Benchmarks/simulate/README.md).
@@ -37,7 +39,8 @@ public struct BurstInputs: Sendable, Equatable, Codable {
     /// The rate seen now (messages/s).
     public var rate: Double
     public var rateSource: RateSource
-    /// The forecast's median it is compared with (messages/s).
+    /// What it is compared with (messages/s): the forecast's median at the horizon, or for now
+    /// when that is higher.
     public var expected: Double
     /// Whether this tick is a burst (`rate ≥ ratio × expected`); otherwise the count is only held
     /// because a burst ended less than `holdSeconds` ago.
@@ -56,32 +59,42 @@ public struct BurstMemory: Sendable, Equatable, Codable {
     public var lastLagAt: Double?
     /// No scale-down before this time (the last burst tick plus the hold).
     public var holdUntil: Double?
+    /// The expected rate of the last tick that had a forecast (for a hold without one).
+    public var lastExpected: Double?
 
     public init() {}
 }
 
 enum Burst {
     /// The burst seen this tick (or the hold after one); the memory is updated with this tick's
-    /// lag. Nil when burst mode is off, or neither a burst nor its hold is in force, or this tick
-    /// has no valid rate or usable forecast (a missing value never triggers a burst; the scale-down
-    /// window still holds what the burst asked for).
+    /// lag. Nil when burst mode is off, or neither a burst nor its hold is in force. A missing or
+    /// invalid value, or no usable forecast, never triggers a burst; a hold in force stays.
+    ///
+    /// - Parameter steady: whether the group was steady since the last tick (the same desired
+    ///   count, every replica ready). Only then does the backlog's growth count: a rebalance
+    ///   while replicas join pauses consumption and grows the lag without more arrivals.
     static func detect(
-        data: CheckedObservation, forecast: ForecastInput?, memory: inout BurstMemory, policy: ScalingPolicy, now: Double
+        data: CheckedObservation, forecast: ForecastInput?, memory: inout BurstMemory, policy: ScalingPolicy, steady: Bool,
+        now: Double
     ) -> BurstInputs? {
         let lastLag = memory.lastLag, lastLagAt = memory.lastLagAt
         if let lag = data.lag {
             memory.lastLag = lag
             memory.lastLagAt = now
         }
-        guard policy.burst.enabled, let observed = data.arrivalRate,
-              policy.forecast.enabled, let forecast, Plan.usable(forecast), forecast.p50.isFinite else {
-            if let until = memory.holdUntil, now >= until { memory.holdUntil = nil }
+        // A clock stepped back must not stretch the hold.
+        if let until = memory.holdUntil, until - now > policy.burst.holdSeconds { memory.holdUntil = now + policy.burst.holdSeconds }
+        guard policy.burst.enabled else {
+            memory.holdUntil = nil
             return nil
+        }
+        guard let observed = data.arrivalRate, policy.forecast.enabled, let forecast, Plan.usable(forecast), forecast.p50.isFinite else {
+            return hold(rate: data.arrivalRate ?? 0, memory: &memory, now: now)
         }
         var rate = observed
         var rateSource = BurstInputs.RateSource.observed
         // Arrivals = what was served + what the backlog grew by, since the last tick (or two).
-        if let lag = data.lag, let throughput = data.throughput, let lastLag, let lastLagAt,
+        if steady, let lag = data.lag, let throughput = data.throughput, let lastLag, let lastLagAt,
            now > lastLagAt, now - lastLagAt <= 2 * max(policy.staleAfterSeconds, 1) {
             let fromBacklog = throughput + (lag - lastLag) / (now - lastLagAt)
             if fromBacklog > rate {
@@ -89,13 +102,27 @@ enum Burst {
                 rateSource = .backlogGrowth
             }
         }
+        // Against what was expected for now as well as at the horizon: a forecast of a fall is no burst.
+        var expected = forecast.p50
+        if let forNow = forecast.expectedNow, forNow.isFinite, forNow > expected { expected = forNow }
+        memory.lastExpected = expected
         // A burst is a multiple of something: from an expected zero, the plan and the activation suffice.
-        let triggered = forecast.p50 > 0 && rate >= policy.burst.ratio * forecast.p50
+        let triggered = expected > 0 && rate >= policy.burst.ratio * expected
         if triggered { memory.holdUntil = now + policy.burst.holdSeconds }
         guard let holdUntil = memory.holdUntil, triggered || now < holdUntil else {
             memory.holdUntil = nil
             return nil
         }
-        return BurstInputs(rate: rate, rateSource: rateSource, expected: forecast.p50, triggered: triggered, holdUntil: holdUntil)
+        return BurstInputs(rate: rate, rateSource: rateSource, expected: expected, triggered: triggered, holdUntil: holdUntil)
+    }
+
+    /// Without a burst measurable this tick, the hold after an earlier one while it lasts.
+    private static func hold(rate: Double, memory: inout BurstMemory, now: Double) -> BurstInputs? {
+        guard let until = memory.holdUntil, now < until else {
+            memory.holdUntil = nil
+            return nil
+        }
+        return BurstInputs(
+            rate: rate, rateSource: .observed, expected: memory.lastExpected ?? 0, triggered: false, holdUntil: until)
     }
 }

@@ -25,6 +25,7 @@ public func decide(
 ) -> (decision: Decision, state: PlannerState) {
     var state = state
     var policy = policy
+    let previousCount = state.lastObservedReplicas
     let learning: LearnedCapacity? = if case .learned(let settings) = policy.capacity { settings } else { nil }
     let data = CheckedObservation(observation, staleAfter: policy.staleAfterSeconds, learning: learning != nil)
     let current = data.current
@@ -70,7 +71,8 @@ public func decide(
         && forecast.map { Plan.usable($0) && $0.upper > policy.forecastActivationRate } == true
 
     var burstMemory = state.burst ?? BurstMemory()
-    let burst = Burst.detect(data: data, forecast: forecast, memory: &burstMemory, policy: policy, now: now)
+    let steady = previousCount == current && data.readyReplicas == current
+    let burst = Burst.detect(data: data, forecast: forecast, memory: &burstMemory, policy: policy, steady: steady, now: now)
     state.burst = burstMemory
     inputs.burst = burst
     inputs.startupSeconds = policy.startupSeconds
@@ -131,7 +133,7 @@ public func decide(
         let bounded = Guardrails.bound(result, policy: policy, minimum: policy.awakeFloor)
         result = bounded.replicas
         steps += bounded.steps
-        if let burst, burst.triggered, result > current {
+        if let burst, burst.triggered, result > current, policy.scaleUp.selectPolicy != .disabled {
             // A burst: straight to what it needs, past the scale-up stabilisation and rate policies.
             Guardrails.record(result, in: &state.planRecommendations, now: now)
             steps.append(Step(reason: .burst, replicas: result))

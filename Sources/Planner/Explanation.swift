@@ -23,6 +23,8 @@ enum Explanation {
             let origin: String
             if let forecast, inputs.arrivalRateSource == .forecast {
                 origin = "forecast p\(number(forecast.upperQuantile * 100)) in \(number(forecast.horizonSeconds))s"
+            } else if let burst = inputs.burst, burst.triggered, burst.rateSource == .backlogGrowth, rate == burst.rate {
+                origin = "throughput + backlog growth"
             } else {
                 origin = "observed"
             }
@@ -76,7 +78,7 @@ enum Explanation {
         case .reactiveFloor:
             return "raised to \(step.replicas) by the reactive floor"
         case .burst, .burstHold:
-            return burstPhrase(step, burst: inputs.burst, policy: policy)
+            return burstPhrase(step, burst: inputs.burst, policy: policy, now: inputs.nowSeconds)
         case .wakeOnActivity:
             var what: [String] = []
             let zero = policy.scaleToZero
@@ -111,14 +113,14 @@ enum Explanation {
 
     /// `burst: arrival 31/s (observed) is 3.1× the forecast median 10/s: straight to 8, past the
     /// scale-up limits`; for the hold, `no scale-down until 60 s after the burst`.
-    static func burstPhrase(_ step: Step, burst: BurstInputs?, policy: ScalingPolicy) -> String {
+    static func burstPhrase(_ step: Step, burst: BurstInputs?, policy: ScalingPolicy, now: Double) -> String {
         guard let burst else { return step.reason == .burst ? "burst" : "held after a burst" }
         let seen = burst.rateSource == .observed ? "observed" : "throughput + backlog growth"
         let multiple = burst.multiple.isFinite ? "\(number(burst.multiple))×" : "far above"
         let measured = "burst: arrival \(small(burst.rate))/s (\(seen)) is \(multiple) the forecast median \(small(burst.expected))/s"
         if step.reason == .burst { return measured + ": straight to \(step.replicas), past the scale-up limits" }
         if burst.triggered { return measured + ": no scale-down during a burst, held at \(step.replicas)" }
-        return "held at \(step.replicas): no scale-down until \(duration(policy.burst.holdSeconds)) after a burst"
+        return "held at \(step.replicas): no scale-down for \(duration(max(0, burst.holdUntil - now))) more after a burst"
     }
 
     /// What wakes a sleeping target (and keeps an idle one awake), in words.

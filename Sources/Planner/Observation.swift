@@ -64,12 +64,18 @@ public struct ForecastInput: Sendable, Equatable, Codable {
     public var upperQuantile: Double
     /// The model that made it, for the decision log and explanations (e.g. `holt-winters(add, 1440)`).
     public var model: String
+    /// The median the forecaster expected for the time the arrival rate was measured (what burst
+    /// mode compares the rate seen with, beside `p50`); nil when the forecaster does not say.
+    public var expectedNow: Double?
 
-    public init(horizonSeconds: Double, p50: Double, upper: Double, upperQuantile: Double = 0.9, model: String) {
+    public init(
+        horizonSeconds: Double, p50: Double, upper: Double, upperQuantile: Double = 0.9, model: String, expectedNow: Double? = nil
+    ) {
         self.horizonSeconds = horizonSeconds
         self.p50 = p50
         self.upper = upper
         self.upperQuantile = upperQuantile
         self.model = model
+        self.expectedNow = expectedNow
     }
 }

@@ -21,7 +21,7 @@ public struct PlannerState: Sendable, Equatable, Codable {
     public internal(set) var lastActiveAt: Double?
     /// Scale to zero: since when the workload has been seen at zero replicas, while it is.
     public internal(set) var asleepSince: Double?
-    /// Burst mode: the stable average, the last lag and the hold after a burst (`nil` before the
+    /// Burst mode: the last lag, the last expected rate and the hold after a burst (`nil` before the
     /// first tick; optional so that a state persisted before it decodes).
     public internal(set) var burst: BurstMemory?
     /// Observed start-ups and the scale-ups waiting for their replicas (optional, as `burst`).

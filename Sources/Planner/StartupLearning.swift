@@ -41,7 +41,8 @@ public struct StartupMemory: Sendable, Equatable, Codable {
         let done = pending.filter { $0.replicas <= ready }
         guard !done.isEmpty else { return }
         pending.removeAll { $0.replicas <= ready }
-        for scaleUp in done where now >= scaleUp.time {
+        // A scale-up ready at the tick it was seen (an echo of a count already there) is no start-up.
+        for scaleUp in done where now > scaleUp.time {
             samples.append(now - scaleUp.time)
         }
         if samples.count > Self.window { samples.removeFirst(samples.count - Self.window) }

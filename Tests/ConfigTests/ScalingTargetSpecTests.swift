@@ -154,7 +154,7 @@ struct ScalingTargetCRDTests {
         #expect(Set(scale.keys) == Set(ConfigSchema.scaleByType[.kubernetes] ?? []).subtracting(["namespace"]))
         for (key, list) in [("replicas", ConfigSchema.replicas), ("capacity", ConfigSchema.capacity), ("forecast", ConfigSchema.forecast),
                             ("reactive", ConfigSchema.reactive), ("fallback", ConfigSchema.fallback), ("scaleToZero", ConfigSchema.scaleToZero),
-                            ("slo", ConfigSchema.slo), ("behavior", ConfigSchema.behavior)] {
+                            ("slo", ConfigSchema.slo), ("behavior", ConfigSchema.behavior), ("burst", ConfigSchema.burst)] {
             let nested = try #require((properties[key] as? [String: Any])?["properties"] as? [String: Any], "\(key)")
             #expect(Set(nested.keys) == Set(list), "spec.\(key)")
         }

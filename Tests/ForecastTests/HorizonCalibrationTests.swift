@@ -32,6 +32,24 @@ struct HorizonCalibrationTests {
         #expect(try #require(calibration.bounds(point: -50)).p50 == 0)
     }
 
+    /// Half the day idle (nothing arrives, the point is 0), half busy with large errors: a quiet
+    /// forecast gets the quiet errors' band, not the busy day's.
+    @Test func aQuietForecastGetsTheBandOfQuietForecasts() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 2000, minimumScores: 30)
+        for k in 0 ..< 1200 {
+            let time = Double(k) * 15
+            let busy = (k / 100) % 2 == 1
+            // Busy: the point is 100 and the outcome 100 ± 0–40; idle: both 0.
+            calibration.observe(time: time, rate: busy ? 100 + Double((k * 37) % 81) - 40 : 0)
+            calibration.issue(time: time, point: busy ? 100 : 0)
+        }
+        #expect(calibration.quietLevel == 10)  // a tenth of the 90th percentile of the points
+        let quiet = try #require(calibration.bounds(point: 0))
+        #expect(quiet.upper < 1, "quiet p90 \(quiet.upper)")
+        let busy = try #require(calibration.bounds(point: 100))
+        #expect(busy.upper > 120, "busy p90 \(busy.upper)")
+    }
+
     @Test func aForecastWhoseOutcomeComesAfterAGapIsNotScored() throws {
         var calibration = try HorizonCalibration(horizonSeconds: 30, upperQuantile: 0.9, window: 100, minimumScores: 1)
         calibration.issue(time: 0, point: 5)

@@ -54,13 +54,61 @@ struct BurstTests {
         let held = run.tick(lag: 0, rate: 100, forecast: forecast(p50: 100))
         #expect(held.desiredReplicas == 22, "\(held.explanation)")
         #expect(held.reasons == [.burstHold])
-        #expect(held.explanation.contains("held at 22: no scale-down until 60 s after a burst"), "\(held.explanation)")
+        #expect(held.explanation.contains("held at 22: no scale-down for 45 s more after a burst"), "\(held.explanation)")
         run.tick(lag: 0, rate: 100, forecast: forecast(p50: 100), after: 30)  // 45 s after: still held
         #expect(run.replicas == 22)
         // 60 s after the burst the plan (no stabilisation in this policy) scales down.
         let after = run.tick(lag: 0, rate: 100, forecast: forecast(p50: 100))
         #expect(after.desiredReplicas < 22, "\(after.explanation)")
         #expect(!after.reasons.contains(.burstHold))
+    }
+
+    @Test func aDisabledScaleUpIsNotBypassed() {
+        var policy = Self.policy()
+        policy.scaleUp.selectPolicy = .disabled
+        var run = Run(policy: policy, replicas: 2)
+        let decision = run.tick(lag: 0, rate: 800, forecast: forecast(p50: 100))
+        #expect(decision.desiredReplicas == 2, "\(decision.explanation)")
+        #expect(decision.reasons.contains(.scaleUpDisabled))
+        #expect(!decision.reasons.contains(.burst))
+    }
+
+    @Test func aForecastOfAFallIsNoBurst() {
+        // 400/s now, the forecast expects 400/s now and 100/s at the horizon: a fall, not a burst.
+        var policy = Self.policy()
+        policy.forecast.allowScaleDown = true
+        var run = Run(policy: policy, replicas: 10)
+        let falling = ForecastInput(horizonSeconds: 135, p50: 100, upper: 160, model: "test", expectedNow: 400)
+        let decision = run.tick(lag: 0, rate: 400, forecast: falling)
+        #expect(decision.inputs.burst == nil, "\(decision.explanation)")
+        #expect(decision.desiredReplicas == 2, "\(decision.explanation)")  // 160 / 80: scaled down ahead of the fall
+        // The same rate against a forecast that expected 100/s now too is a burst, and holds.
+        var steady = Run(policy: policy, replicas: 10)
+        let burst = steady.tick(lag: 0, rate: 400, forecast: ForecastInput(horizonSeconds: 135, p50: 100, upper: 160, model: "test", expectedNow: 100))
+        #expect(burst.reasons.contains(.burstHold), "\(burst.explanation)")
+        #expect(burst.desiredReplicas == 10)
+    }
+
+    @Test func theHoldOutlivesAForecastSwitchedOff() {
+        var run = Run(policy: Self.policy(), replicas: 2)
+        #expect(run.tick(lag: 0, rate: 800, forecast: forecast(p50: 100)).desiredReplicas == 22)
+        // The circuit breaker opens: no forecast. The hold still keeps the 22 for its 60 s.
+        let held = run.tick(lag: 0, rate: 100)
+        #expect(held.desiredReplicas == 22, "\(held.explanation)")
+        #expect(held.reasons == [.burstHold])
+        #expect(held.inputs.burst?.triggered == false)
+        let after = run.tick(lag: 0, rate: 100, after: 60)
+        #expect(after.desiredReplicas < 22)
+        #expect(after.inputs.burst == nil)
+    }
+
+    @Test func aRebalanceIsNotReadAsABurst() {
+        // Replicas are starting (ready 2 of 4): consumption pauses and the lag grows with no more
+        // arrivals. The backlog's growth is not read as arrivals then.
+        var run = Run(policy: Self.policy(), replicas: 4)
+        run.tick(lag: 0, rate: 100, throughput: 100, ready: 2, forecast: forecast(p50: 100), apply: false)
+        let decision = run.tick(lag: 3000, rate: 100, throughput: 100, ready: 2, forecast: forecast(p50: 100), apply: false)
+        #expect(decision.inputs.burst == nil, "\(decision.explanation)")
     }
 
     @Test func aGrowingBacklogShowsABurstBeforeTheRateDoes() {
