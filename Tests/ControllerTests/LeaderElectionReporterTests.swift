@@ -42,3 +42,14 @@ struct LeaderElectionReporterTests {
         #expect(lines.withLock { $0.last }?.contains("pod-2_def") == true)
     }
 }
+
+@Suite("Start-up metric")
+struct StartupMetricTests {
+    @Test("forescale_startup_seconds is exported per target")
+    func exported() {
+        let metrics = ControllerMetrics()
+        metrics.recordStartup(target: "orders", seconds: 95)
+        let text = metrics.exposition()
+        #expect(text.contains(#"forescale_startup_seconds{target="orders"} 95"#), "\(text)")
+    }
+}

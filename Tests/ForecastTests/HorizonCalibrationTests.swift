@@ -66,6 +66,23 @@ struct HorizonCalibrationTests {
         #expect(try #require(calibration.bounds(point: 5)).upper == 8)
     }
 
+    /// Hundreds of forecasts in flight and scored: the queue is compacted without losing or
+    /// rescoring any; a forecast issued for an earlier time than the last is ignored.
+    @Test func manyForecastsAreEachScoredOnceAndTimeNeverGoesBack() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 150, upperQuantile: 0.9, window: 5000, minimumScores: 1)
+        for k in 0 ..< 1000 {
+            let time = Double(k) * 15
+            calibration.observe(time: time, rate: 1)
+            calibration.issue(time: time, point: 1)
+        }
+        // Due at 150 s after each issue: the first 990 have come due by t = 14 985.
+        #expect(calibration.scoredCount == 990)
+        calibration.issue(time: 0, point: 1000)  // earlier than the last: ignored
+        calibration.observe(time: 1_000_000, rate: 1)  // far later: the rest dropped unscored (a gap)
+        #expect(calibration.scoredCount == 990)
+        #expect(try #require(calibration.bounds(point: 1)).upper == 1)
+    }
+
     @Test func rejectsAHorizonThatIsNotATime() {
         #expect(throws: ForecastError.self) { try HorizonCalibration(horizonSeconds: .nan, upperQuantile: 0.9, window: 10) }
         #expect(throws: ForecastError.self) { try HorizonCalibration(horizonSeconds: -1, upperQuantile: 0.9, window: 10) }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Planner
 
@@ -191,6 +192,25 @@ struct StartupLearningTests {
         #expect(decision.inputs.observedStartupSeconds == 45)
         #expect(decision.inputs.startupSeconds == 120)
         #expect(plainPolicy().startupSeconds(learned: state.startup) == 120)
+    }
+
+    @Test func aStateWithBurstAndStartUpMemoryRoundTrips() throws {
+        var policy = plainPolicy()
+        policy.scaleUp = .defaultScaleUp
+        var (state, _) = Self.learn(policy: policy, startups: [60, 75, 90])
+        let (_, next) = decide(
+            observation: observe(lag: 0, rate: 800, current: 4), state: state, policy: policy,
+            forecast: ForecastInput(horizonSeconds: 135, p50: 100, upper: 120, model: "t"), now: 2_000_000)
+        state = next
+        #expect(state.burst?.holdUntil == 2_000_060)
+        let data = try JSONEncoder().encode(state)
+        #expect(try JSONDecoder().decode(PlannerState.self, from: data) == state)
+        // A state persisted before these fields decodes without them.
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["burst"] = nil
+        object["startup"] = nil
+        let old = try JSONDecoder().decode(PlannerState.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(old.burst == nil && old.startup == nil)
     }
 
     @Test func aScaleUpOvertakenByAScaleDownOrNeverReadyIsNoSample() {
