@@ -37,7 +37,7 @@ extension CapacityLearnerState {
 
     /// The learned value once `minimumSamples` are in, else the configured initial value.
     func estimate(settings: LearnedCapacity) -> CapacityEstimate {
-        if samples.count >= max(1, settings.minimumSamples), let median = Self.median(samples) {
+        if samples.count >= max(1, settings.minimumSamples), let median = median(samples) {
             var value = median
             if let minimum = settings.minimum { value = max(value, minimum) }
             if let maximum = settings.maximum { value = min(value, maximum) }
@@ -46,11 +46,13 @@ extension CapacityLearnerState {
         if let initial = settings.initial { return CapacityEstimate(perReplica: initial, source: .initial) }
         return CapacityEstimate(perReplica: nil, source: .unknown)
     }
+}
 
-    static func median(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-    }
+/// The median of `values` (the mean of the middle two for an even count); nil when empty. The
+/// learned capacity and the observed start-up both plan on it.
+func median(_ values: [Double]) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }

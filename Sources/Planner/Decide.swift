@@ -29,16 +29,12 @@ public func decide(
     let learning: LearnedCapacity? = if case .learned(let settings) = policy.capacity { settings } else { nil }
     let data = CheckedObservation(observation, staleAfter: policy.staleAfterSeconds, learning: learning != nil)
     let current = data.current
-    if !data.problems.contains(where: { $0.metric == .desiredReplicas }) {
+    let currentKnown = !data.problems.contains { $0.metric == .desiredReplicas }
+    if currentKnown {
         state.recordObservedReplicas(current, now: now)
+        state.startup?.observe(desired: current, ready: data.readyReplicas, now: now)
     }
     state.prune(now: now, policy: policy)
-    if var startup = state.startup {
-        if !data.problems.contains(where: { $0.metric == .desiredReplicas }) {
-            startup.observe(desired: current, ready: data.readyReplicas, now: now)
-        }
-        state.startup = startup
-    }
     policy.startupSeconds = policy.startupSeconds(learned: state.startup)
 
     let capacity: CapacityEstimate
@@ -64,7 +60,6 @@ public func decide(
     let activity = Activity(data, policy: policy)
     if sleeps {
         if state.lastActiveAt == nil || activity != .idle { state.lastActiveAt = now }
-        let currentKnown = !data.problems.contains { $0.metric == .desiredReplicas }
         if currentKnown { state.asleepSince = current == 0 ? (state.asleepSince ?? now) : nil }
     }
     let forecastWakes = sleeps && policy.scaleToZero.predictiveWake && policy.forecast.enabled

@@ -22,9 +22,7 @@ public struct StartupMemory: Sendable, Equatable, Codable {
     /// The median of the observed start-ups; nil before `minimumSamples`.
     public var estimate: Double? {
         guard samples.count >= Self.minimumSamples else { return nil }
-        let sorted = samples.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        return median(samples)
     }
 
     /// A scale-up to `replicas` seen applied, dated `time`.

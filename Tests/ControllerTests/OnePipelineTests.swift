@@ -32,13 +32,18 @@ struct OnePipelineTests {
 
     static let outage = 300..<340  // 40 ticks of 15 s: 10 minutes
 
+    /// Deterministic noise in [−0.5, 0.5) (a 64-bit LCG's top bits), one source per stream.
+    static func noise(seed: UInt64) -> () -> Double {
+        var state = seed
+        return {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 40) / Double(1 << 24) - 0.5
+        }
+    }
+
     /// Two hours at 15 s: a daily-looking wave with noise, ages from 0 to 45 s, the lag outage.
     static func stream() -> [Tick] {
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func noise() -> Double {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(seed >> 40) / Double(1 << 24) - 0.5
-        }
+        let noise = Self.noise(seed: 0x9E37_79B9_7F4A_7C15)
         return (0..<480).map { i in
             let wave = 250 + 180 * sin(Double(i) * 2 * .pi / 240)
             let rate = (wave + 40 * noise()).rounded()
@@ -71,11 +76,7 @@ struct OnePipelineTests {
     /// 0 for the first two busy ticks (the wake-up), then 3; in an idle phase 1 for 15 minutes,
     /// then 0; and the lag read fails for ten ticks while asleep.
     static func sleepyStream() -> [Tick] {
-        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
-        func noise() -> Double {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(seed >> 40) / Double(1 << 24) - 0.5
-        }
+        let noise = Self.noise(seed: 0x2545_F491_4F6C_DD1D)
         return (0..<480).map { i in
             let phase = i % 120
             let busy = (i / 120) % 2 == 0
