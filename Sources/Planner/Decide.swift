@@ -93,12 +93,19 @@ public func decide(
         steps += plan.steps
         return plan
     }
+    // What the scale-down window holds of a plan: the replicas the arrival rate needs, not those
+    // planned to drain a backlog once. A backlog drained is gone; holding its replicas for the
+    // whole window paid for them ten minutes after every burst (Benchmarks/simulate/README.md).
+    func sustained(_ plan: Plan) -> Int {
+        let serve = Guardrails.tolerate(need: plan.serve, current: current, tolerance: policy.tolerance).replicas
+        return Guardrails.bound(serve, policy: policy, minimum: policy.awakeFloor).replicas
+    }
     if sleeps, current == 0, holdReasons.isEmpty {
         // Asleep. Activity wakes the target, and so does a forecast of traffic within the
         // start-up; either way straight to the count the plan needs (at least the awake floor),
         // past the stabilisation window and the rate policies, which govern a running group.
         // Without a known capacity a wake-up goes to the awake floor.
-        if capacity.perReplica != nil { _ = makePlan() }
+        let plan = capacity.perReplica != nil ? makePlan() : nil
         let wake: Reason? = activity == .active ? .wakeOnActivity : forecastWakes ? .wakeOnForecast : nil
         if let wake {
             let bounded = Guardrails.bound(max(policy.awakeFloor, planned ?? 0), policy: policy)
@@ -110,7 +117,7 @@ public func decide(
             asleepStaying = true
             steps.append(Step(reason: .asleep, replicas: 0))
         }
-        Guardrails.record(result, in: &state.planRecommendations, now: now)
+        Guardrails.record(result, in: &state.planRecommendations, now: now, holding: plan.map(sustained))
     } else if !holdReasons.isEmpty || capacity.perReplica == nil {
         // Hold. The held count enters the stabilisation window, so that when data returns the
         // plan cannot drop below it before a full scale-down window has passed.
@@ -130,12 +137,12 @@ public func decide(
         steps += bounded.steps
         if let burst, burst.triggered, result > current, policy.scaleUp.selectPolicy != .disabled {
             // A burst: straight to what it needs, past the scale-up stabilisation and rate policies.
-            Guardrails.record(result, in: &state.planRecommendations, now: now)
+            Guardrails.record(result, in: &state.planRecommendations, now: now, holding: sustained(plan))
             steps.append(Step(reason: .burst, replicas: result))
         } else {
             let stabilized = Guardrails.stabilize(
                 result, current: current, window: &state.planRecommendations,
-                up: policy.scaleUp, down: policy.scaleDown, now: now)
+                up: policy.scaleUp, down: policy.scaleDown, now: now, holding: sustained(plan))
             result = stabilized.replicas
             if let step = stabilized.step { steps.append(step) }
             let limited = Guardrails.limitRate(

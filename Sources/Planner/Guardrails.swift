@@ -48,11 +48,12 @@ enum Guardrails {
     }
 
     /// HPA stabilisation: scale up no further than the lowest recommendation of the scale-up
-    /// window, scale down no further than the highest of the scale-down window. Records
-    /// `recommendation` in `window`.
+    /// window, scale down no further than the highest the scale-down window holds. Records
+    /// `recommendation` in `window`; `holding`, when lower, is what the scale-down window keeps of
+    /// it (see `TimedCount.held`).
     static func stabilize(
         _ recommendation: Int, current: Int, window: inout [TimedCount],
-        up: ScalingRules, down: ScalingRules, now: Double
+        up: ScalingRules, down: ScalingRules, now: Double, holding: Int? = nil
     ) -> (replicas: Int, step: Step?) {
         // Like the HPA, an empty window is seeded with the current count, so that a fresh start
         // never scales down before a full scale-down window of evidence.
@@ -65,9 +66,9 @@ enum Guardrails {
         let downCutoff = now - down.stabilizationWindowSeconds
         for entry in window {
             if entry.time > upCutoff { upLimit = min(upLimit, entry.replicas) }
-            if entry.time > downCutoff { downLimit = max(downLimit, entry.replicas) }
+            if entry.time > downCutoff { downLimit = max(downLimit, entry.holds) }
         }
-        window.append(TimedCount(time: now, replicas: recommendation))
+        window.append(TimedCount(time: now, replicas: recommendation, held: holding))
         var result = current
         if result < upLimit { result = upLimit }
         if result > downLimit { result = downLimit }
@@ -76,10 +77,10 @@ enum Guardrails {
         return (result, nil)
     }
 
-    /// Records a recommendation made without the stabilisation step (a wake-up from zero), so
-    /// that the windows see it.
-    static func record(_ recommendation: Int, in window: inout [TimedCount], now: Double) {
-        window.append(TimedCount(time: now, replicas: recommendation))
+    /// Records a recommendation made without the stabilisation step (a wake-up from zero, a
+    /// burst), so that the windows see it; `holding` as in `stabilize`.
+    static func record(_ recommendation: Int, in window: inout [TimedCount], now: Double, holding: Int? = nil) {
+        window.append(TimedCount(time: now, replicas: recommendation, held: holding))
     }
 
     /// HPA rate policies: how far the count may move from `current` given the changes already

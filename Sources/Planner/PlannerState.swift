@@ -37,11 +37,19 @@ public struct PlannerState: Sendable, Equatable, Codable {
 public struct TimedCount: Sendable, Equatable, Codable {
     public var time: Double
     public var replicas: Int
+    /// What the scale-down stabilisation window holds of this recommendation, when less than
+    /// `replicas`: the count the arrival rate alone needs, without the replicas planned to drain a
+    /// backlog once. `nil` (and every entry persisted before it existed): all of `replicas`.
+    public var held: Int?
 
-    public init(time: Double, replicas: Int) {
+    public init(time: Double, replicas: Int, held: Int? = nil) {
         self.time = time
         self.replicas = replicas
+        self.held = held.flatMap { $0 < replicas ? $0 : nil }
     }
+
+    /// The count the scale-down window holds.
+    var holds: Int { held ?? replicas }
 }
 
 /// A change of the workload's desired count: positive up, negative down.

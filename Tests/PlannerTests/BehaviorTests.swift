@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Planner
 
@@ -20,6 +21,35 @@ struct BehaviorTests {
         #expect(counts.contains(8))
         #expect(counts.last == 6)
         #expect(counts == counts.sorted(by: >), "never scales back up while stabilising: \(counts)")
+    }
+
+    @Test func theScaleDownWindowHoldsTheRatesNeedNotABacklogsDrain() throws {
+        // 80/s per replica at 80 %, a 60 s SLO, a 300 s scale-down window; no start-up lead, so
+        // the backlog planned for is today's lag.
+        var policy = plainPolicy(startup: 0)
+        policy.scaleDown = ScalingRules(stabilizationWindowSeconds: 300, policies: [])
+        // A backlog: 24000 waiting at 160/s (2 replicas' worth). 2 serve, 4 more drain it once.
+        var backlog = Run(policy: policy, replicas: 2)
+        let up = backlog.tick(lag: 24_000, rate: 160)
+        #expect(up.desiredReplicas == 6)
+        #expect(backlog.state.planRecommendations.last == TimedCount(time: backlog.now, replicas: 6, held: 2))
+        // Drained: the window keeps what the rate needs (2), not the drain's replicas.
+        let drained = backlog.tick(lag: 0, rate: 160)
+        #expect(drained.desiredReplicas == 2)
+        #expect(drained.reasons.isEmpty)
+
+        // The same 6 asked for by the arrival rate is held for the whole window.
+        var rate = Run(policy: policy, replicas: 2)
+        #expect(rate.tick(lag: 0, rate: 480).desiredReplicas == 6)
+        let held = rate.tick(lag: 0, rate: 160)
+        #expect(held.desiredReplicas == 6)
+        #expect(held.reasons == [.scaleDownStabilized])
+
+        // A window entry persisted before `held` existed holds all of its count.
+        let entry = try JSONDecoder().decode(TimedCount.self, from: Data(#"{"time": 5, "replicas": 6}"#.utf8))
+        #expect(entry == TimedCount(time: 5, replicas: 6) && entry.holds == 6)
+        let encoded = try JSONEncoder().encode(TimedCount(time: 5, replicas: 6, held: 2))
+        #expect(try JSONDecoder().decode(TimedCount.self, from: encoded).holds == 2)
     }
 
     @Test func percentPolicyOf100PercentPer15sAtMostDoubles() {
