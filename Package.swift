@@ -76,11 +76,12 @@ let package = Package(
             dependencies: ["Clocks", "Endpoints", "JSON", "Planner", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Yams", package: "Yams")] + nio
         ),
-        // Test doubles shipped as a library: fake Kubernetes API server, in-process HTTP server, manual clock.
+        // Test doubles shipped as a library: fake Kubernetes API server, in-process HTTP server, manual clock,
+        // scripted metric source, recording orchestrator, in-memory decision store.
         .target(
             name: "ForescaleTestKit",
             dependencies: [
-                "Orchestrators",
+                "Clocks", "Controller", "MetricSources", "Orchestrators", "Planner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -24,7 +24,7 @@ public enum ConfigWiring {
         var sources: [String: any MetricSource] = [:]
         for (name, source) in config.sources {
             do {
-                sources[name] = try SourceRegistry.standard.make(sourceSettings(source), context: context)
+                sources[name] = try context.registry.make(sourceSettings(source), context: context)
             } catch {
                 throw WiringError("sources.\(name): \(error.message)")
             }

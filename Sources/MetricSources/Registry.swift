@@ -6,10 +6,16 @@ import Planner
 public struct SourceContext: Sendable {
     public var transport: HTTPTransport
     public var clock: any ControlClock
+    /// What builds each configured source from its `type` (the standard sources; a test passes
+    /// one whose sources answer from a script, `ForescaleTestKit.ScriptedMetricSource`).
+    public var registry: SourceRegistry
 
-    public init(transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock()) {
+    public init(
+        transport: HTTPTransport = HTTPTransport(), clock: any ControlClock = SystemControlClock(), registry: SourceRegistry = .standard
+    ) {
         self.transport = transport
         self.clock = clock
+        self.registry = registry
     }
 }
 

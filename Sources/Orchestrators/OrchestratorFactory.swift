@@ -60,9 +60,21 @@ public actor OrchestratorFactory {
     public nonisolated let backgroundWork: AsyncStream<any OrchestratorBackgroundWork>
     private let backgroundContinuation: AsyncStream<any OrchestratorBackgroundWork>.Continuation
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, clock: any ControlClock = SystemControlClock()) {
+    /// Orchestrators used instead of the adapter the config names, by orchestrator name.
+    private let substitutes: [String: Substitute]
+
+    /// Makes the orchestrator of one target (its name, when known) in place of the configured adapter.
+    public typealias Substitute = @Sendable (_ target: String?) -> any Orchestrator
+
+    /// - Parameter substitutes: for tests and embedders, orchestrators to use instead of the
+    ///   adapters the config names (`orchestrators.NAME`), e.g. `ForescaleTestKit.RecordingOrchestrator`.
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, clock: any ControlClock = SystemControlClock(),
+        substitutes: [String: Substitute] = [:]
+    ) {
         self.environment = environment
         self.clock = clock
+        self.substitutes = substitutes
         (backgroundWork, backgroundContinuation) = AsyncStream.makeStream()
     }
 
@@ -121,6 +133,7 @@ public actor OrchestratorFactory {
     public func orchestrator(named name: String, settings: OrchestratorSettings, target: TargetScaleSettings, for targetName: String? = nil) async throws
         -> any Orchestrator
     {
+        if let substitute = substitutes[name] { return substitute(targetName) }
         switch (settings, target) {
         case (.kubernetes(let kubernetes), .kubernetes(let workload)):
             let client = try kubernetesClient(named: name, settings: kubernetes)

@@ -138,7 +138,7 @@ struct OnePipelineTests {
                 let runtime = try await ControllerRuntime(
                     config: config, configPath: configPath,
                     dependencies: .init(
-                        store: MemoryStore(), metrics: RecordingMetrics(), clock: clock,
+                        store: InMemoryDecisionStore(), metrics: RecordingMetrics(), clock: clock,
                         sourceContext: SourceContext(clock: clock),
                         factory: OrchestratorFactory(clock: clock), logger: logger))
                 var times: [Double] = []

@@ -9,11 +9,12 @@ import Planner
 import Synchronization
 import Testing
 
-/// The reconcile runtime against an in-process JSON metrics endpoint and the fake Kubernetes API,
-/// with a manual clock: shadow never writes, live does, failures hold, fallback and overrides apply.
+/// The reconcile runtime with a scripted metric source, a recording orchestrator, an in-memory
+/// store and a manual clock (no server, no SQLite): shadow never writes, live does, failures hold,
+/// fallback and overrides apply. RuntimeKubernetesTests runs it with the Kubernetes adapter.
 @Suite("Controller runtime")
 struct RuntimeTests {
-    /// What the JSON endpoint serves; `status` other than 200 makes every read fail.
+    /// What the metric source reads; `status` other than 200 makes every read fail.
     struct Served: Sendable {
         var lag = 0.0
         var rate = 150.0
@@ -56,17 +57,43 @@ struct RuntimeTests {
 
     struct Harness {
         let runtime: ControllerRuntime
-        let store: MemoryStore
+        let store: InMemoryDecisionStore
         let clock: ManualClock
-        let kube: FakeKubernetesAPIServer
+        /// The workload's side: a recording orchestrator, or (`kubernetes: true`) the fake Kubernetes API.
+        let workload: Workload
         let served: ServedBox
         let configPath: String
         let configText: (String) -> String
         let elector: LeaderElector?
         let metrics: RecordingMetrics
 
-        func patches() async -> Int { await kube.requests().filter { $0.method == "PATCH" }.count }
-        func replicas() async -> Int? { await kube.workload(name: "web")?.replicas }
+        enum Workload {
+            case recording(Recorders)
+            case kubernetes(FakeKubernetesAPIServer)
+        }
+
+        /// The fake Kubernetes API (tests of the runtime with the Kubernetes adapter).
+        var kube: FakeKubernetesAPIServer {
+            get throws {
+                guard case .kubernetes(let kube) = workload else { throw HarnessError.notKubernetes }
+                return kube
+            }
+        }
+
+        /// Writes of the workload's count.
+        func patches() async -> Int {
+            switch workload {
+            case .recording(let recorders): recorders.web.writes.count
+            case .kubernetes(let kube): await kube.requests().filter { $0.method == "PATCH" }.count
+            }
+        }
+
+        func replicas() async -> Int? {
+            switch workload {
+            case .recording(let recorders): recorders.web.replicas
+            case .kubernetes(let kube): await kube.workload(name: "web")?.replicas
+            }
+        }
 
         func tick() async -> TickReport? {
             clock.advance(by: 15)
@@ -74,65 +101,120 @@ struct RuntimeTests {
         }
     }
 
-    /// - Parameter controllerExtra: lines added to `controller:` (two-space indented).
-    static func withHarness(
-        store: MemoryStore = MemoryStore(), leaderElection: Bool = false, replicas: String = "{ min: 1, max: 20 }",
-        controllerExtra: String = "",
-        _ body: @Sendable (Harness) async throws -> Void
-    ) async throws {
-        let served = ServedBox()
-        try await FakeKubernetesAPIServer.withRunning { kube in
-            await kube.addWorkload(name: "web", replicas: 2)
-            try await InProcessHTTPServer.withRunning(handler: { _ in
-                let s = served.withLock { $0 }
-                return .json(s.status, #"{"lag": \#(s.lag), "rate": \#(s.rate), "throughput": \#(s.throughput)}"#)
-            }) { metricsURL in
-                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-runtime-\(UUID().uuidString)").path
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                defer { try? FileManager.default.removeItem(atPath: dir) }
-                let kubeconfig = "\(dir)/kubeconfig"
-                try FakeKubernetesAPIServer.kubeconfig(server: kube.baseURL, token: "t")
-                    .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-                let configPath = "\(dir)/forescale.yaml"
-                let text = { (extra: String) in
-                    Self.configText(metricsURL: metricsURL, kubeconfig: kubeconfig, dir: dir, extra: extra, replicas: replicas)
-                        .replacingOccurrences(of: "  backfill: 0s\n", with: "  backfill: 0s\n" + controllerExtra)
-                }
-                try text("").write(toFile: configPath, atomically: true, encoding: .utf8)
-                let config = try ConfigLoader.load(path: configPath)
-                let clock = ManualClock()
-                var logger = Logger(label: "test")
-                logger.logLevel = .critical
-                let context = SourceContext(clock: clock)
-                let factory = OrchestratorFactory(clock: clock)
-                var elector: LeaderElector?
-                if leaderElection {
-                    let client = try await factory.kubernetesClient(named: "k8s", settings: KubernetesSettings(kubeconfigPath: kubeconfig))
-                    let lease = client.leaseStore(namespace: "default", name: "forescale-leader")
-                    elector = try LeaderElector(
-                        settings: LeaderElectionSettings(identity: "me"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
-                    // Someone else holds the lease first.
-                    let other = try LeaderElector(
-                        settings: LeaderElectionSettings(identity: "other"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
-                    await other.attempt()
-                }
-                let metrics = RecordingMetrics()
-                let runtime = try await ControllerRuntime(
-                    config: config, configPath: configPath,
-                    dependencies: .init(
-                        store: store, metrics: metrics, clock: clock, sourceContext: context,
-                        factory: factory, logger: logger, elector: elector))
-                do {
-                    try await body(Harness(
-                        runtime: runtime, store: store, clock: clock, kube: kube, served: served, configPath: configPath, configText: text,
-                        elector: elector, metrics: metrics))
-                } catch {
-                    await runtime.shutdown()
-                    throw error
-                }
-                await runtime.shutdown()
+    enum HarnessError: Error { case notKubernetes }
+
+    /// One recording orchestrator per target, each starting at 2 replicas, the same one again
+    /// after a reload (as a real workload outlives a reload).
+    final class Recorders: Sendable {
+        let clock: ManualClock
+        private let byTarget = Mutex<[String: RecordingOrchestrator]>([:])
+
+        init(clock: ManualClock) { self.clock = clock }
+
+        func orchestrator(for target: String?) -> RecordingOrchestrator {
+            let name = target ?? ""
+            return byTarget.withLock { all in
+                if let existing = all[name] { return existing }
+                let made = RecordingOrchestrator(replicas: 2, clock: clock, description: "recording \(name)")
+                all[name] = made
+                return made
             }
         }
+
+        var web: RecordingOrchestrator { orchestrator(for: "web") }
+    }
+
+    /// What the scripted metric source answers: the served values, or a failure while `status` is
+    /// not 200 (as the JSON endpoint these tests once read answered).
+    static func answer(_ served: ServedBox) -> @Sendable (MetricRequest) -> ScriptedMetricSource.Answer {
+        { request in
+            let s = served.withLock { $0 }
+            guard s.status == 200 else { return .failed(.httpStatus, "HTTP \(s.status)") }
+            switch request.metric {
+            case .lag: return .value(s.lag)
+            case .arrivalRate: return .value(s.rate)
+            default: return .value(s.throughput)
+            }
+        }
+    }
+
+    /// The runtime with a scripted metric source (no HTTP server), an in-memory store (no SQLite)
+    /// and a recording orchestrator; with `kubernetes: true` the orchestrator is the Kubernetes
+    /// adapter against the fake Kubernetes API (the tests of that adapter inside the runtime).
+    /// - Parameter controllerExtra: lines added to `controller:` (two-space indented).
+    static func withHarness(
+        store: InMemoryDecisionStore = InMemoryDecisionStore(), kubernetes: Bool = false, leaderElection: Bool = false,
+        replicas: String = "{ min: 1, max: 20 }", controllerExtra: String = "",
+        _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let clock = ManualClock()
+        if kubernetes {
+            try await FakeKubernetesAPIServer.withRunning { kube in
+                await kube.addWorkload(name: "web", replicas: 2)
+                try await withHarness(
+                    store: store, clock: clock, workload: .kubernetes(kube), server: kube.baseURL, leaderElection: leaderElection,
+                    replicas: replicas, controllerExtra: controllerExtra, body)
+            }
+        } else {
+            precondition(!leaderElection, "leader election needs the Kubernetes API")
+            // Never contacted: recording orchestrators stand in for the adapter.
+            try await withHarness(
+                store: store, clock: clock, workload: .recording(Recorders(clock: clock)), server: "https://127.0.0.1:9",
+                leaderElection: false, replicas: replicas, controllerExtra: controllerExtra, body)
+        }
+    }
+
+    private static func withHarness(
+        store: InMemoryDecisionStore, clock: ManualClock, workload: Harness.Workload, server: String, leaderElection: Bool,
+        replicas: String, controllerExtra: String, _ body: @Sendable (Harness) async throws -> Void
+    ) async throws {
+        let served = ServedBox()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("forescale-runtime-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let kubeconfig = "\(dir)/kubeconfig"
+        try FakeKubernetesAPIServer.kubeconfig(server: server, token: "t").write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let configPath = "\(dir)/forescale.yaml"
+        let text = { (extra: String) in
+            Self.configText(metricsURL: "http://metrics.invalid/", kubeconfig: kubeconfig, dir: dir, extra: extra, replicas: replicas)
+                .replacingOccurrences(of: "  backfill: 0s\n", with: "  backfill: 0s\n" + controllerExtra)
+        }
+        try text("").write(toFile: configPath, atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(path: configPath)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let context = SourceContext(clock: clock, registry: ScriptedMetricSource.registry(clock: clock, answer: Self.answer(served)))
+        let factory: OrchestratorFactory
+        switch workload {
+        case .recording(let recorders): factory = OrchestratorFactory(clock: clock, substitutes: ["k8s": recorders.orchestrator(for:)])
+        case .kubernetes: factory = OrchestratorFactory(clock: clock)
+        }
+        var elector: LeaderElector?
+        if leaderElection {
+            let client = try await factory.kubernetesClient(named: "k8s", settings: KubernetesSettings(kubeconfigPath: kubeconfig))
+            let lease = client.leaseStore(namespace: "default", name: "forescale-leader")
+            elector = try LeaderElector(
+                settings: LeaderElectionSettings(identity: "me"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
+            // Someone else holds the lease first.
+            let other = try LeaderElector(
+                settings: LeaderElectionSettings(identity: "other"), store: lease, namespace: "default", name: "forescale-leader", clock: clock)
+            await other.attempt()
+        }
+        let metrics = RecordingMetrics()
+        let runtime = try await ControllerRuntime(
+            config: config, configPath: configPath,
+            dependencies: .init(
+                store: store, metrics: metrics, clock: clock, sourceContext: context,
+                factory: factory, logger: logger, elector: elector))
+        do {
+            try await body(Harness(
+                runtime: runtime, store: store, clock: clock, workload: workload, served: served, configPath: configPath,
+                configText: text, elector: elector, metrics: metrics))
+        } catch {
+            await runtime.shutdown()
+            throw error
+        }
+        await runtime.shutdown()
     }
 
     @Test("shadow mode records the decision and never PATCHes; switching to live makes the next tick scale")
@@ -250,17 +332,17 @@ struct RuntimeTests {
             let override = try await h.runtime.setOverride(
                 OverrideRequest(kind: .pin, replicas: 7, duration: "30m", reason: "load test"), target: "web", actor: "api")
             #expect(override.replicas == 7)
-            #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == override)
+            #expect(h.store.persisted.overrides["web"] == override)
             let record = try #require(await h.tick()?.record)
             #expect(record.finalReplicas == 7)
             #expect(record.safety == .overridden)
             #expect(await h.replicas() == 7)
             try await h.runtime.clearOverride(target: "web", actor: "api")
-            #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == nil)
+            #expect(h.store.persisted.overrides["web"] == nil)
             // Clearing again is not an error (the API answers 204, as its document says); nothing is audited.
-            let auditedBefore = h.store.state.withLock { $0.audit.count }
+            let auditedBefore = h.store.auditEvents.count
             try await h.runtime.clearOverride(target: "web", actor: "api")
-            #expect(h.store.state.withLock { $0.audit.count } == auditedBefore)
+            #expect(h.store.auditEvents.count == auditedBefore)
             await #expect(throws: ControlError(.notFound, parameter: "name", "no target named 'nope'")) {
                 try await h.runtime.clearOverride(target: "nope", actor: "api")
             }
@@ -277,7 +359,7 @@ struct RuntimeTests {
             #expect(below?.kind == .conflict)
             #expect(below?.parameter == "replicas")
             #expect(below?.message.contains("1–20 (replicas.min–replicas.max of web), got 0") == true)
-            #expect(h.store.state.withLock { $0.persisted.overrides["web"] } == nil)
+            #expect(h.store.persisted.overrides["web"] == nil)
             await #expect(throws: ControlError.self) {
                 _ = try await h.runtime.setOverride(OverrideRequest(kind: .pause, duration: "forever"), target: "web", actor: "api")
             }
@@ -286,13 +368,13 @@ struct RuntimeTests {
 
     @Test("modes and overrides survive a restart on the same store")
     func restart() async throws {
-        let store = MemoryStore()
+        let store = InMemoryDecisionStore()
         try await Self.withHarness(store: store) { h in
             _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
             _ = try await h.runtime.setOverride(OverrideRequest(kind: .pauseScaleDown, duration: "1h"), target: "web", actor: "api")
             _ = await h.tick()
             await h.runtime.endRound()
-            #expect(store.state.withLock { $0.persisted.plannerStates["web"] } != nil)
+            #expect(store.persisted.plannerStates["web"] != nil)
         }
         try await Self.withHarness(store: store) { h in
             let summary = try #require(await h.runtime.targetSummaries().first)
@@ -355,7 +437,7 @@ struct RuntimeTests {
 
     @Test("a cluster target's planner state survives a restart although it joins after start-up")
     func clusterTargetPlannerStateSurvivesRestart() async throws {
-        let store = MemoryStore()
+        let store = InMemoryDecisionStore()
         let saved = Mutex<PlannerState?>(nil)
         try await Self.withHarness(store: store) { h in
             var extra = try #require(await h.runtime.config.targets.first)
@@ -364,7 +446,7 @@ struct RuntimeTests {
             h.clock.advance(by: 15)
             #expect(await h.runtime.tick(target: "extra")?.record != nil)
             await h.runtime.endRound()
-            saved.withLock { $0 = store.state.withLock { $0.persisted.plannerStates["extra"] } }
+            saved.withLock { $0 = store.persisted.plannerStates["extra"] }
         }
         let before = try #require(saved.withLock { $0 })
         #expect(before != PlannerState(), "one tick leaves something to keep")
@@ -373,7 +455,7 @@ struct RuntimeTests {
             extra.name = "extra"
             #expect(await h.runtime.setClusterTargets([extra]).isEmpty)
             await h.runtime.endRound()
-            #expect(store.state.withLock { $0.persisted.plannerStates["extra"] } == before)
+            #expect(store.persisted.plannerStates["extra"] == before)
         }
     }
 
@@ -382,111 +464,6 @@ struct RuntimeTests {
         h.served.withLock { $0.rate = rate }
         let record = await h.tick()?.record
         #expect(record?.applied == true, "\(record?.orchestratorAnswer ?? "no decision")")
-    }
-
-    @Test("a reload that changes the kubeconfig, or the credentials in it, writes with the new ones; a missing kubeconfig is rejected")
-    func reloadRebuildsTheKubernetesClient() async throws {
-        try await Self.withHarness { h in
-            func lastToken() async -> String? {
-                await h.kube.requests().last { $0.method == "PATCH" }?.header("Authorization")
-            }
-            func reload(kubeconfig path: String) async throws -> Bool {
-                try h.configText("").replacingOccurrences(of: "kubeconfig: \(kubeconfig)", with: "kubeconfig: \(path)")
-                    .write(toFile: h.configPath, atomically: true, encoding: .utf8)
-                return await h.runtime.reload(ConfigLoader.loadResult(path: h.configPath))
-            }
-            let dir = URL(fileURLWithPath: h.configPath).deletingLastPathComponent().path
-            let kubeconfig = "\(dir)/kubeconfig"
-            _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
-            await Self.scaleOnce(h, rate: 200)
-            #expect(await lastToken() == "Bearer t")
-
-            // Another kubeconfig (a less privileged user): the next write carries its token.
-            let scaler = "\(dir)/kubeconfig-scaler"
-            let original = try String(contentsOfFile: kubeconfig, encoding: .utf8)
-            try original.replacingOccurrences(of: "token: t }", with: "token: scaler-token }").write(toFile: scaler, atomically: true, encoding: .utf8)
-            #expect(try await reload(kubeconfig: scaler))
-            var status = await h.runtime.status()
-            #expect(status.configGeneration == 2 && status.configError == nil)
-            #expect(h.store.auditEvents.last?.detail.contains("new API client (kubeconfig, context or credentials changed) for orchestrators: k8s") == true)
-            await Self.scaleOnce(h, rate: 400)
-            #expect(await lastToken() == "Bearer scaler-token")
-
-            // The same path with a rotated credential in it: read again on reload, used at once.
-            try original.replacingOccurrences(of: "token: t }", with: "token: rotated }").write(toFile: scaler, atomically: true, encoding: .utf8)
-            #expect(try await reload(kubeconfig: scaler))
-            await Self.scaleOnce(h, rate: 800)
-            #expect(await lastToken() == "Bearer rotated")
-
-            // A kubeconfig that does not exist fails the reload as it fails start-up; nothing changes.
-            #expect(try await !reload(kubeconfig: "\(dir)/missing-kubeconfig"))
-            status = await h.runtime.status()
-            #expect(status.configGeneration == 3)
-            #expect(status.configError?.contains("orchestrators.k8s") == true, "\(status.configError ?? "nil")")
-            #expect(status.configError?.contains("missing-kubeconfig") == true)
-            await Self.scaleOnce(h, rate: 1000)
-            #expect(await lastToken() == "Bearer rotated")
-        }
-    }
-
-    @Test("a live write refused with 403 is counted by kind and shown in the status until a write succeeds; shadow writes nothing and fails nothing")
-    func failedWritesAreVisible() async throws {
-        try await Self.withHarness { h in
-            _ = try await h.runtime.setMode(.live, target: "web", actor: "test")
-            // RBAC that lets the controller read the workload but not scale it.
-            await h.kube.setAllowed(["get deployments/scale", "get deployments", "list deployments", "watch deployments"])
-            h.served.withLock { $0.rate = 400 }
-            let first = try #require(await h.tick())
-            #expect(first.writeFailure?.kind == "forbidden")
-            #expect(first.consecutiveWriteFailures == 1)
-            #expect(first.record?.applied == false)
-            let second = try #require(await h.tick())
-            #expect(second.consecutiveWriteFailures == 2)
-            var summary = try #require(await h.runtime.status().targets.first)
-            #expect(summary.consecutiveWriteFailures == 2)
-            #expect(summary.lastWriteFailure?.kind == "forbidden")
-            #expect(summary.lastWriteFailure?.stage == "orchestrator")
-            #expect(h.metrics.calls.withLock { $0.filter { $0 == "write-failure web forbidden" }.count } == 2)
-            #expect(await h.replicas() == 2, "nothing was written")
-
-            // The permission comes back: the next write succeeds and the count resets.
-            await h.kube.setAllowed(nil)
-            #expect(try #require(await h.tick()?.record).applied)
-            summary = try #require(await h.runtime.status().targets.first)
-            #expect(summary.consecutiveWriteFailures == 0)
-            #expect(summary.lastWriteFailure == nil)
-
-            // Shadow mode never writes, so it never fails a write.
-            _ = try await h.runtime.setMode(.shadow, target: "web", actor: "test")
-            await h.kube.setAllowed(["get deployments/scale", "get deployments", "list deployments", "watch deployments"])
-            h.served.withLock { $0.rate = 900 }
-            let shadow = try #require(await h.tick())
-            #expect(shadow.writeFailure == nil && shadow.consecutiveWriteFailures == 0)
-            #expect(h.metrics.calls.withLock { $0.filter { $0.hasPrefix("write-failure") }.count } == 2)
-        }
-    }
-
-    @Test("with leader election a live follower writes nothing; once it holds the lease it scales")
-    func leaderGating() async throws {
-        try await Self.withHarness(leaderElection: true) { h in
-            let elector = try #require(h.elector)
-            _ = try await h.runtime.setMode(.live, target: nil, actor: "test")
-            await elector.attempt()
-            #expect(!(await elector.isLeader))
-            #expect(await h.runtime.status().leader == false)
-            let follower = try #require(await h.tick()?.record)
-            #expect(follower.orchestratorAnswer == "not leader: nothing written")
-            #expect(!follower.applied)
-            #expect(await h.patches() == 0)
-            // The other holder stops renewing: after the lease duration this replica takes over.
-            h.clock.advance(by: 20)
-            await elector.attempt()
-            #expect(await elector.isLeader)
-            #expect(await h.runtime.status().leader)
-            let leader = try #require(await h.runtime.tick(target: "web")?.record)
-            #expect(leader.applied)
-            #expect(await h.patches() == 1)
-        }
     }
 
     @Test("ready only after every target has ticked once")

@@ -33,7 +33,7 @@ struct ScalingTargetSyncTests {
 
     @Test("a name stays with the object that runs it: a later object of the same name is refused, now and at every later event")
     func nameStaysWithItsOwner() async throws {
-        try await RuntimeTests.withHarness(controllerExtra: Self.cluster) { h in
+        try await RuntimeTests.withHarness(kubernetes: true, controllerExtra: Self.cluster) { h in
             let sync = Self.sync(h)
             let running = Self.object("zeta", "orders", uid: "z", created: "2026-12-06T10:00:00Z", spec: try Self.spec())
             await sync.apply(Dictionary(uniqueKeysWithValues: [running]))
@@ -57,7 +57,7 @@ struct ScalingTargetSyncTests {
 
     @Test("an invalid edit keeps the last valid spec running and says so; a file target's name is refused")
     func invalidEditKeepsRunning() async throws {
-        try await RuntimeTests.withHarness(controllerExtra: Self.cluster) { h in
+        try await RuntimeTests.withHarness(kubernetes: true, controllerExtra: Self.cluster) { h in
             let sync = Self.sync(h)
             await sync.apply(
                 Dictionary(uniqueKeysWithValues: [Self.object("shop", "orders", uid: "u", created: "2026-12-06T10:00:00Z", spec: try Self.spec())]))
@@ -85,7 +85,7 @@ struct ScalingTargetSyncTests {
 
     @Test("after a reload of the file every object is checked again: one whose source is gone says so")
     func reloadChecksAgain() async throws {
-        try await RuntimeTests.withHarness(controllerExtra: Self.cluster) { h in
+        try await RuntimeTests.withHarness(kubernetes: true, controllerExtra: Self.cluster) { h in
             let sync = Self.sync(h)
             let object = Self.object("shop", "orders", uid: "u", created: "2026-12-06T10:00:00Z", spec: try Self.spec(source: "other"))
             await sync.apply(Dictionary(uniqueKeysWithValues: [object]))
