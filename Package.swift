@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
         .library(name: "ForescaleTestKit", targets: ["ForescaleTestKit"]),
+        .library(name: "DecisionLog", targets: ["DecisionLog"]),
         .library(name: "Controller", targets: ["Controller"]),
     ],
     dependencies: [
@@ -81,7 +82,7 @@ let package = Package(
         .target(
             name: "ForescaleTestKit",
             dependencies: [
-                "Clocks", "Controller", "MetricSources", "Orchestrators", "Planner",
+                "Clocks", "Controller", "DecisionLog", "MetricSources", "Orchestrators", "Planner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -92,19 +93,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The decision log: its records, the narrow store protocols (writer, reader, state store)
+        // and their SQLite implementation. The one module that imports GRDB.
+        .target(
+            name: "DecisionLog",
+            dependencies: ["JSON", "Pipeline", "Planner", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The controller: config wiring, the reconcile loop, shadow/live actuators, safety, the
-        // decision log (SQLite), the status API and /metrics.
+        // status API and /metrics.
         .target(
             name: "Controller",
             dependencies: [
-                "Endpoints", "JSON", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "DecisionLog", "Endpoints", "JSON", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -115,7 +121,7 @@ let package = Package(
         .target(
             name: "Demo",
             dependencies: [
-                "Controller", "Simulation", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "Controller", "DecisionLog", "Simulation", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "forescale",
             dependencies: [
-                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller", "Demo",
+                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller", "DecisionLog", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -189,7 +195,7 @@ let package = Package(
         .testTarget(
             name: "ControllerIntegrationTests",
             dependencies: [
-                "forescale", "Controller", "ForescaleTestKit",
+                "forescale", "Controller", "DecisionLog", "ForescaleTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -198,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators", "Simulation",
+                "Controller", "DecisionLog", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators", "Simulation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

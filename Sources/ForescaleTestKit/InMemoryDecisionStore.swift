@@ -1,4 +1,5 @@
 import Controller
+import DecisionLog
 import Pipeline
 import Planner
 import Synchronization

@@ -1,4 +1,5 @@
 import Controller
+import DecisionLog
 import ForescaleTestKit
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import Controller
+import DecisionLog
 import ForescaleConfig
 import Pipeline
 import Testing

@@ -1,4 +1,5 @@
 import Controller
+@testable import DecisionLog
 import Foundation
 import GRDB
 import Pipeline

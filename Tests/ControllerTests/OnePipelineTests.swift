@@ -1,4 +1,5 @@
 import Controller
+import DecisionLog
 import ForescaleConfig
 import ForescaleTestKit
 import Foundation

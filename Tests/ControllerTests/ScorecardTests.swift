@@ -1,4 +1,5 @@
 import Controller
+import DecisionLog
 import Planner
 import Testing
 

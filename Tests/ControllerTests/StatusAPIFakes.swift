@@ -1,4 +1,5 @@
 import Controller
+import DecisionLog
 import Foundation
 import Pipeline
 import Planner

@@ -1,4 +1,5 @@
 @testable import Controller
+import DecisionLog
 import Foundation
 import Hummingbird
 import HummingbirdTesting

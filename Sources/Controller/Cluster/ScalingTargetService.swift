@@ -1,5 +1,6 @@
-import Foundation
+import DecisionLog
 import ForescaleConfig
+import Foundation
 import Logging
 import Orchestrators
 import Pipeline

@@ -1,3 +1,4 @@
+import DecisionLog
 import ForescaleConfig
 import Pipeline
 

@@ -1,28 +1,6 @@
+import DecisionLog
 import Pipeline
 import Planner
-
-/// Where the controller keeps decisions, audit events and what survives a restart.
-/// `DecisionLog` (SQLite) is the implementation; the narrow protocol keeps the loop testable.
-public protocol DecisionStore: Sendable {
-    /// Never blocks; `false` when the write queue is full (the row is dropped and counted).
-    @discardableResult func enqueue(_ record: DecisionRecord) -> Bool
-    /// Returns once everything enqueued before the call is committed.
-    func flush() async
-    var droppedCount: Int { get }
-    func decisions(_ query: DecisionQuery) throws(ControlError) -> DecisionPage
-    func lastDecision(target: String) throws(ControlError) -> DecisionRecord?
-    func records(target: String, from: Double, to: Double) throws(ControlError) -> [DecisionRecord]
-    /// What the scorecard reads of the same rows, without decoding whole records.
-    func scoreInputs(target: String, from: Double, to: Double) throws(ControlError) -> [ScoreInput]
-    func audit(target: String?, limit: Int) throws(ControlError) -> [AuditEvent]
-    func appendAudit(_ event: AuditEvent) throws
-    func loadState() throws -> PersistedControllerState
-    func saveGlobalMode(_ mode: RunMode?) throws
-    func saveTargetMode(_ mode: RunMode?, target: String) throws
-    func saveOverride(_ override: TargetOverride?, target: String) throws
-    func savePlannerStates(_ states: [String: PlannerState]) throws
-    func prune(olderThan seconds: Double) throws -> Int
-}
 
 /// What the loop reports to `/metrics`. `ControllerMetrics` (Prometheus) is the implementation.
 public protocol MetricsRecorder: Sendable {

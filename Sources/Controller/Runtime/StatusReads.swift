@@ -1,8 +1,9 @@
+import DecisionLog
 /// The status API's reads of the decision log. They query the store off the runtime actor, so
 /// that a reader never holds up ticks (or the status of a thousand targets), and on a thread pool
 /// (`offload`), so that they block no thread that runs tasks or network I/O.
 struct StatusReads: Sendable {
-    let store: any DecisionStore
+    let store: any DecisionReader
 
     /// A target's detail: its last decision (the log's, else the one in memory), the scorecard of
     /// the last `windowSeconds` and its recent audit events.

@@ -1,3 +1,4 @@
+import DecisionLog
 import Forecast
 import ForescaleConfig
 import MetricSources

@@ -1,3 +1,4 @@
+import DecisionLog
 import Logging
 import Pipeline
 
@@ -5,7 +6,7 @@ import Pipeline
 /// its log lines, and its decision row in the store. The safety transitions it returns are for
 /// the runtime to audit (an audit also invalidates the status cache and tells the observer).
 struct TickRecorder: Sendable {
-    let store: any DecisionStore
+    let store: any DecisionWriter
     let metrics: any MetricsRecorder
     let logger: Logger
 

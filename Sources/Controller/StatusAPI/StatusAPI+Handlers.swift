@@ -1,8 +1,9 @@
-import Foundation
-import MetricSources
+import DecisionLog
 import ForescaleConfig
-import JSON
+import Foundation
 import Hummingbird
+import JSON
+import MetricSources
 import Pipeline
 import Synchronization
 
