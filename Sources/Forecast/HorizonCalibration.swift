@@ -21,6 +21,8 @@
 /// apart, and such a forecast gets their quantiles once 30 are in: otherwise the errors of a busy
 /// day's ramps set the band of an idle night, and a target with nothing arriving was kept awake
 /// with the p90 of the morning ramp (the scale-to-zero demo planned 10 replicas all night).
+/// While the recent points are all zero (a forecaster that has predicted nothing yet, such as on
+/// its first business day) nothing is quiet: those misses are not a quiet night's.
 ///
 /// The scores are kept across the forecaster's re-selections (every 6 h, or after drift): starting
 /// again at each new model was measured to cost coverage (Wikipedia 0.81 at 135 s) and money
@@ -100,7 +102,9 @@ public struct HorizonCalibration: Sendable {
     }
 
     private func isQuiet(_ point: Double) -> Bool {
-        guard let quietLevel else { return false }
+        // Recent points all zero (a forecaster that has predicted nothing yet): no level to be
+        // quiet against, so such a forecast's error does not stand for a quiet night's.
+        guard let quietLevel, quietLevel > 0 else { return false }
         return point <= quietLevel
     }
 

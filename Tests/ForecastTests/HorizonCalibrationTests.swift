@@ -50,6 +50,29 @@ struct HorizonCalibrationTests {
         #expect(busy.upper > 120, "busy p90 \(busy.upper)")
     }
 
+    /// A forecaster that predicted only zeros while traffic came (its first business day) has no
+    /// level to be quiet against: those errors are not a quiet night's, and a later quiet
+    /// forecast does not inherit them.
+    @Test func forecastsOfNothingButZerosAreNotQuiet() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 4000, minimumScores: 30)
+        var k = 0
+        func run(_ ticks: Int, point: (Int) -> Double, rate: (Int) -> Double) {
+            for _ in 0 ..< ticks {
+                calibration.observe(time: Double(k) * 15, rate: rate(k))
+                calibration.issue(time: Double(k) * 15, point: point(k))
+                k += 1
+            }
+        }
+        // Day one: the points are all 0 while about 10/s arrives.
+        run(400, point: { _ in 0 }) { 10 + Double($0 % 3) }
+        #expect(calibration.quietLevel == 0)
+        // Then it learns: busy hours forecast 10, quiet hours 0 with 0 arriving.
+        run(1200, point: { ($0 / 200) % 2 == 0 ? 10 : 0 }) { ($0 / 200) % 2 == 0 ? 10 : 0 }
+        #expect(try #require(calibration.quietLevel) > 0)
+        let quiet = try #require(calibration.bounds(point: 0))
+        #expect(quiet.upper < 1, "a quiet night's p90 \(quiet.upper) carries the first day's errors")
+    }
+
     @Test func aForecastWhoseOutcomeComesAfterAGapIsNotScored() throws {
         var calibration = try HorizonCalibration(horizonSeconds: 30, upperQuantile: 0.9, window: 100, minimumScores: 1)
         calibration.issue(time: 0, point: 5)
