@@ -1,3 +1,4 @@
+import App
 import Controller
 import ForescaleConfig
 import Foundation
@@ -122,7 +123,7 @@ public enum DemoRunner {
                 cluster: cluster, runtime: app.runtime, clock: clock, start: start, end: start + span,
                 liveAt: start + span * options.liveAfter, print: print)
             let listening = ListeningBox()
-            try await app.run(
+            try await app.serve(
                 backfill: true, extraServices: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)]
             ) { url in
                 listening.set(url)

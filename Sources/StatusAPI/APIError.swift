@@ -1,12 +1,14 @@
+import Controller
 import Foundation
 import Hummingbird
 import Logging
+import OpenAPIRuntime
 
 /// The body of every error response: `{"error": "…", "parameter": "…" | null}`.
 ///
 /// `parameter` is always present: the query parameter, path parameter or body field at fault, or
 /// `null` when the error is about no single one.
-public struct APIErrorBody: Sendable, Equatable, Codable {
+public struct APIErrorBody: Sendable, Hashable, Codable {
     public var error: String
     public var parameter: String?
 
@@ -92,37 +94,78 @@ enum JSONResponse {
     }
 }
 
-/// Turns every error into a JSON error response: `APIError`, `ControlError`, Hummingbird's
-/// `HTTPError` (404 of unknown paths, 405 of a known path with another method) and anything else (500).
+/// Turns every error into a JSON error response: `APIError`, `ControlError`, the generated
+/// server's `ServerError` (what a handler threw, or a request its generated decoding refused:
+/// a 400 naming the parameter or body field), Hummingbird's `HTTPError` (404 of unknown paths,
+/// 405 of a known path with another method) and anything else (500).
 struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let logger: Logger
+    let operations: SpecOperations
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return error.response()
-        } catch let error as ControlError {
-            return APIError(error).response()
-        } catch let error as HTTPError {
-            if error.status == .notFound {
-                let allowed = StatusAPI.routes.filter { StatusAPI.matches(pattern: $0.path, path: request.uri.path) }
-                if !allowed.isEmpty {
-                    let methods = allowed.map(\.method.rawValue).joined(separator: ", ")
-                    return APIError(
-                        .methodNotAllowed, "method \(request.method.rawValue) not allowed here; allowed: \(methods)",
-                        headers: [.allow: methods]
-                    ).response()
-                }
-                return APIError(.notFound, "no route \(request.method.rawValue) \(request.uri.path)").response()
-            }
-            return APIError(error.status, error.body ?? error.status.reasonPhrase).response()
+        } catch let error as ServerError {
+            return response(for: error.underlyingError, status: error.httpStatus, request: request, serverError: error)
         } catch {
+            return response(for: error, status: nil, request: request, serverError: nil)
+        }
+    }
+
+    private func response(for error: any Error, status: HTTPResponse.Status?, request: Request, serverError: ServerError?) -> Response {
+        switch error {
+        case let error as APIError:
+            return error.response()
+        case let error as ControlError:
+            return APIError(error).response()
+        case let error as DecodingError:
+            return APIError(decoding: error).response()
+        case let error as HTTPError where error.status == .notFound:
+            let allowed = operations.operations(at: request.uri.path)
+            if !allowed.isEmpty {
+                let methods = allowed.map(\.method.rawValue).joined(separator: ", ")
+                return APIError(
+                    .methodNotAllowed, "method \(request.method.rawValue) not allowed here; allowed: \(methods)", headers: [.allow: methods]
+                ).response()
+            }
+            return APIError(.notFound, "no route \(request.method.rawValue) \(request.uri.path)").response()
+        case let error as HTTPError:
+            return APIError(error.status, error.body ?? error.status.reasonPhrase).response()
+        default:
+            // A request the generated code refused for a reason of its own (a content type it does
+            // not read, an Accept it cannot answer): its status, with the API's error body.
+            if let serverError, let status, (400..<500).contains(status.code) {
+                return APIError(status, serverError.causeDescription).response()
+            }
             logger.error(
                 "status API request failed",
-                metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(String(describing: error))"])
+                metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(String(describing: serverError ?? error))"])
             return APIError(.internalServerError, "internal error: \(String(describing: error))").response()
+        }
+    }
+}
+
+extension APIError {
+    /// A 400 for a value the generated decoding refused, naming the query parameter or body field
+    /// at fault (`body` for the body as a whole).
+    init(decoding error: DecodingError) {
+        func name(_ path: [any CodingKey]) -> String? { path.first.map(\.stringValue) }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parameter = name(context.codingPath) ?? key.stringValue
+            self = .badRequest(parameter, "\(key.stringValue) is required")
+        case .valueNotFound(_, let context):
+            let parameter = name(context.codingPath) ?? "body"
+            self = .badRequest(parameter, "\(parameter) must not be null")
+        case .typeMismatch(let type, let context):
+            let parameter = name(context.codingPath) ?? "body"
+            self = .badRequest(parameter, "\(parameter) has the wrong type (expected \(type)): \(context.debugDescription)")
+        case .dataCorrupted(let context):
+            let parameter = name(context.codingPath) ?? "body"
+            self = .badRequest(parameter, "\(parameter) is not valid: \(context.debugDescription)")
+        @unknown default:
+            self = .badRequest("body", "the request could not be read: \(error)")
         }
     }
 }

@@ -1,71 +1,34 @@
+import Controller
 import Foundation
 import Hummingbird
 import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
 import ServiceLifecycle
 
 /// The controller's HTTP status API: health, readiness, status, targets, the decision log, mode
-/// switches, overrides, `/metrics` and the OpenAPI document.
+/// switches, overrides, chart series, `/metrics`, the dashboard and the OpenAPI document.
 ///
-/// Every route is listed once in `StatusAPI.routes`; `makeRouter()` registers exactly that table,
-/// and the tests check it against `Resources/openapi.yaml`. Responses are JSON with the Codable
-/// property names of the model types (camelCase), times in Unix seconds. Errors are
-/// `{"error": "…", "parameter": "…" | null}`.
+/// `openapi.yaml` (served at `GET /v1/openapi.yaml`) is the source of the routes: the operations,
+/// their typed inputs and outputs and the route registration (`registerHandlers`) are generated
+/// from it at build time by swift-openapi-generator, and `StatusAPI` implements the generated
+/// `APIProtocol` (StatusAPI+Reads.swift, StatusAPI+Decisions.swift, StatusAPI+Control.swift).
+/// Who may call an operation and which query parameters it takes are read from the same document
+/// (`SpecOperations`). `GET /metrics` and `GET /` are registered by hand (StatusAPI+Pages.swift):
+/// their bodies are not JSON.
+///
+/// Responses are JSON with the Codable property names of the model types (camelCase), times in
+/// Unix seconds. Errors are `{"error": "…", "parameter": "…" | null}`.
 public struct StatusAPI: Sendable {
     /// Who may call a route.
     public enum Access: String, Sendable, Hashable {
-        /// Always open (`/healthz`, `/readyz`).
+        /// Always open (`/healthz`, `/readyz`): the document's `security: []`.
         case open
-        /// Open unless `APIAuth.requireTokenForReads`.
+        /// Open unless `APIAuth.requireTokenForReads`: the document's default security.
         case read
-        /// Needs the bearer token; refused when none is configured.
+        /// Needs the bearer token; refused when none is configured: `security: [bearerAuth]` alone.
         case write
     }
-
-    /// What a route does; one case per route.
-    public enum Endpoint: String, Sendable, Hashable, CaseIterable {
-        case healthz, readyz, status, targets, targetDetail, decisions
-        case setMode, setTargetMode, setOverride, clearOverride
-        case openAPI, metrics
-        case series, dashboard
-    }
-
-    /// One route: method, path in OpenAPI syntax (`/v1/targets/{name}`), what it does and who may call it.
-    public struct Route: Sendable, Hashable, CustomStringConvertible {
-        public let method: HTTPRequest.Method
-        public let path: String
-        public let endpoint: Endpoint
-        public let access: Access
-        /// The query parameters the route accepts; any other is a 400.
-        public let queryParameters: Set<String>
-
-        public init(_ method: HTTPRequest.Method, _ path: String, _ endpoint: Endpoint, _ access: Access, query: Set<String> = []) {
-            self.method = method
-            self.path = path
-            self.endpoint = endpoint
-            self.access = access
-            self.queryParameters = query
-        }
-
-        public var description: String { "\(method.rawValue) \(path)" }
-    }
-
-    /// Every route the API serves. `makeRouter()` registers exactly these.
-    public static let routes: [Route] = [
-        Route(.get, "/healthz", .healthz, .open),
-        Route(.get, "/readyz", .readyz, .open),
-        Route(.get, "/v1/status", .status, .read),
-        Route(.get, "/v1/targets", .targets, .read),
-        Route(.get, "/v1/targets/{name}", .targetDetail, .read, query: ["window"]),
-        Route(.get, "/v1/decisions", .decisions, .read, query: ["target", "since", "until", "limit", "cursor"]),
-        Route(.post, "/v1/mode", .setMode, .write),
-        Route(.post, "/v1/targets/{name}/mode", .setTargetMode, .write),
-        Route(.post, "/v1/targets/{name}/override", .setOverride, .write),
-        Route(.delete, "/v1/targets/{name}/override", .clearOverride, .write),
-        Route(.get, "/v1/openapi.yaml", .openAPI, .read),
-        Route(.get, "/metrics", .metrics, .read),
-        Route(.get, "/v1/targets/{name}/series", .series, .read, query: ["window"]),
-        Route(.get, "/", .dashboard, .read, query: ["target"]),
-    ]
 
     /// The actor recorded in the audit log for changes made through the API.
     public static let actor = "api"
@@ -107,78 +70,51 @@ public struct StatusAPI: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// The router with every route of `StatusAPI.routes`, JSON errors and authentication.
-    public func makeRouter() -> Router<BasicRequestContext> {
+    /// The runtime configuration of the generated server: times in queries are Unix seconds or
+    /// RFC 3339 (`APITime`), and JSON is written with sorted keys and nothing else.
+    static let openAPIConfiguration = Configuration(dateTranscoder: APITime.Transcoder(), jsonEncodingOptions: [.sortedKeys])
+
+    /// The router: every operation of the document, JSON errors and authentication.
+    ///
+    /// - Throws: when the OpenAPI document cannot be read (then nothing is served, rather than
+    ///   routes without their access rules).
+    public func makeRouter() throws -> Router<BasicRequestContext> {
+        let operations = try SpecOperations.shared()
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: APIErrorMiddleware(logger: logger))
-        for route in Self.routes {
-            router.on(RouterPath(route.path), method: route.method) { request, context in
-                try await self.respond(route, request: request, context: context)
-            }
-        }
+        router.add(middleware: APIErrorMiddleware(logger: logger, operations: operations))
+        router.add(middleware: RequestGate(operations: operations, auth: auth, maxBodyBytes: maxBodyBytes))
+        try registerHandlers(
+            on: router, configuration: Self.openAPIConfiguration,
+            middlewares: [ResponseHeadersMiddleware(), StatusCacheMiddleware(backend: backend, cache: statusCache, maxAge: statusMaxAge)])
+        registerPages(on: router)
         return router
     }
 
     /// The HTTP server as a swift-service-lifecycle `Service`, listening on `host:port`.
     ///
     /// - Parameter services: other services the application runs alongside the server.
-    public func makeApplication(services: [any Service] = []) -> Application<RouterResponder<BasicRequestContext>> {
+    public func makeApplication(services: [any Service] = []) throws -> Application<RouterResponder<BasicRequestContext>> {
         Application(
-            router: makeRouter(),
+            router: try makeRouter(),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "forescale"),
             services: services,
             logger: logger
         )
     }
 
-    /// Reads a bearer token from `file` and trims surrounding whitespace and newlines.
+    /// Reads a bearer token from `file` and trims surrounding whitespace and newlines (`TokenFile.load`).
     ///
     /// - Throws: `TokenFileError`, naming the file, when it is missing, unreadable, not UTF-8 or empty.
     public static func loadToken(file: String) throws -> String {
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw TokenFileError(file: file, problem: "does not exist")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw TokenFileError(file: file, problem: "cannot be read (\(error.localizedDescription))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TokenFileError(file: file, problem: "is not UTF-8 text")
-        }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw TokenFileError(file: file, problem: "is empty") }
-        return token
+        try TokenFile.load(file)
     }
 
-    /// The route table entry matching a method and a concrete path, if any.
-    static func route(method: HTTPRequest.Method, path: String) -> Route? {
-        routes.first { $0.method == method && matches(pattern: $0.path, path: path) }
-    }
-
-    /// Whether a concrete path matches a route path with `{captures}`.
-    static func matches(pattern: String, path: String) -> Bool {
-        let patternParts = pattern.split(separator: "/")
-        let pathParts = path.split(separator: "/")
-        guard patternParts.count == pathParts.count else { return false }
-        return zip(patternParts, pathParts).allSatisfy { pattern, part in
-            (pattern.hasPrefix("{") && pattern.hasSuffix("}")) || pattern == part
+    /// The OpenAPI document shipped in the module's resources: the generator's input and what
+    /// `GET /v1/openapi.yaml` serves.
+    public static func openAPIDocument() throws -> String {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+            throw APIError(.internalServerError, "openapi.yaml is missing from the StatusAPI bundle")
         }
+        return try String(contentsOf: url, encoding: .utf8)
     }
-}
-
-/// A token file that cannot be used.
-public struct TokenFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The path as configured.
-    public var file: String
-    /// What is wrong with it.
-    public var problem: String
-
-    public init(file: String, problem: String) {
-        self.file = file
-        self.problem = problem
-    }
-
-    public var description: String { "token file \(file) \(problem)" }
 }

@@ -1,4 +1,5 @@
 @testable import Controller
+@testable import StatusAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 @testable import Controller
+@testable import StatusAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -541,7 +542,7 @@ struct StatusAPIValidationTests {
             ("nan", nil),
         ]
         for (text, expected) in cases {
-            #expect(QueryParameters.parseTime(text) == expected, "\(text)")
+            #expect(APITime.parseTime(text) == expected, "\(text)")
         }
     }
 }
