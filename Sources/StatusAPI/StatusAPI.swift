@@ -85,7 +85,10 @@ public struct StatusAPI: Sendable {
         router.add(middleware: RequestGate(operations: operations, auth: auth, maxBodyBytes: maxBodyBytes))
         try registerHandlers(
             on: router, configuration: Self.openAPIConfiguration,
-            middlewares: [ResponseHeadersMiddleware(), StatusCacheMiddleware(backend: backend, cache: statusCache, maxAge: statusMaxAge)])
+            middlewares: [
+                HeadersMiddleware(operationsWithBody: Set(operations.all.filter(\.hasRequestBody).map(\.operationID))),
+                StatusCacheMiddleware(backend: backend, cache: statusCache, maxAge: statusMaxAge),
+            ])
         registerPages(on: router)
         return router
     }

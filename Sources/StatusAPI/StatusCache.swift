@@ -36,13 +36,22 @@ struct StatusCacheMiddleware: ServerMiddleware {
     }
 }
 
-/// The response headers as the API has always sent them: JSON as `application/json` (the
-/// generated serializer adds `; charset=utf-8`, which JSON does not use).
-struct ResponseHeadersMiddleware: ServerMiddleware {
+/// The headers as the API has always treated them, around the generated code: a request body
+/// that `RequestGate` found to be one JSON object is read as JSON whatever its `Content-Type`
+/// (`curl -d` sends a form type), `Accept` is not negotiated (each route has one representation),
+/// and JSON is answered as `application/json` (the generated serializer adds `; charset=utf-8`,
+/// which JSON does not use).
+struct HeadersMiddleware: ServerMiddleware {
+    /// The operations with a request body.
+    let operationsWithBody: Set<String>
+
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.accept] = nil
+        if operationsWithBody.contains(operationID) { request.headerFields[.contentType] = "application/json" }
         var (head, responseBody) = try await next(request, body, metadata)
         if head.headerFields[.contentType] == "application/json; charset=utf-8" { head.headerFields[.contentType] = "application/json" }
         return (head, responseBody)
