@@ -132,8 +132,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            // openapi.yaml is the generator's input and the document GET /v1/openapi.yaml serves.
-            resources: [.copy("openapi.yaml"), .copy("Resources")],
+            // openapi.yaml is the generator's input and the document GET /v1/openapi.yaml serves; it and
+            // the dashboard are compiled into the binary (no resource bundle to ship beside it).
+            resources: [.embedInCode("openapi.yaml"), .embedInCode("Resources/dashboard.html")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // The composition: the controller (Controller) and its status API (StatusAPI) in one service

@@ -28,11 +28,11 @@ extension StatusAPI {
         }
     }
 
-    /// The dashboard page shipped in the module's resources: one HTML file, inline CSS and JS.
+    /// The dashboard page compiled into the module: one HTML file, inline CSS and JS.
     public static func dashboardDocument() throws -> String {
-        guard let url = Bundle.module.url(forResource: "dashboard", withExtension: "html", subdirectory: "Resources") else {
-            throw APIError(.internalServerError, "dashboard.html is missing from the StatusAPI bundle")
+        guard let text = String(validating: PackageResources.dashboard_html, as: UTF8.self) else {
+            throw APIError(.internalServerError, "dashboard.html is not UTF-8")
         }
-        return try String(contentsOf: url, encoding: .utf8)
+        return text
     }
 }

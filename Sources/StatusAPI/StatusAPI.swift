@@ -112,12 +112,12 @@ public struct StatusAPI: Sendable {
         try TokenFile.load(file)
     }
 
-    /// The OpenAPI document shipped in the module's resources: the generator's input and what
+    /// The OpenAPI document compiled into the module: the generator's input and what
     /// `GET /v1/openapi.yaml` serves.
     public static func openAPIDocument() throws -> String {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
-            throw APIError(.internalServerError, "openapi.yaml is missing from the StatusAPI bundle")
+        guard let text = String(validating: PackageResources.openapi_yaml, as: UTF8.self) else {
+            throw APIError(.internalServerError, "openapi.yaml is not UTF-8")
         }
-        return try String(contentsOf: url, encoding: .utf8)
+        return text
     }
 }
