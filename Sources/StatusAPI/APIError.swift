@@ -62,35 +62,19 @@ struct APIError: Error {
     }
 }
 
-/// JSON responses with the API's encoder.
+/// Error responses, encoded as the generated server encodes JSON (sorted keys).
 enum JSONResponse {
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
-
-    static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder().encode(value)
-        return Response(
-            status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// An already encoded JSON body.
-    static func body(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
-    }
-
     /// For values that always encode (no floating-point fields).
     static func make(_ value: some Encodable, status: HTTPResponse.Status) -> Response {
-        do {
-            return try encode(value, status: status)
-        } catch {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value) else {
             let text = #"{"error":"response could not be encoded","parameter":null}"#
             return Response(
                 status: .internalServerError, headers: [.contentType: "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

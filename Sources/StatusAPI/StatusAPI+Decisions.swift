@@ -17,10 +17,7 @@ public struct DecisionPageBody: Sendable, Hashable, Codable {
         try container.encode(nextCursor, forKey: .nextCursor)
     }
 
-    public static func == (lhs: DecisionPageBody, rhs: DecisionPageBody) -> Bool {
-        lhs.decisions == rhs.decisions && lhs.nextCursor == rhs.nextCursor
-    }
-
+    /// Hashable for the generated output that carries it; `DecisionRecord` is only Equatable.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(decisions.count)
         hasher.combine(nextCursor)
