@@ -103,7 +103,7 @@ enum APITime {
         guard let value else { return nil }
         if let number = value.value1, number.isFinite, range.contains(number) { return number }
         if let date = value.value2 { return date.timeIntervalSince1970 }
-        let text = value.value1.map { "\($0)" } ?? "?"
+        let text = value.value1.map(ConfigValues.formatNumber) ?? "?"
         throw APIError.badRequest(name, "\(name) must be Unix seconds or an RFC 3339 time such as 2026-11-27T10:00:00Z, not '\(text)'")
     }
 
