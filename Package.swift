@@ -23,8 +23,10 @@ let package = Package(
         .library(name: "MetricSources", targets: ["MetricSources"]),
         .library(name: "Orchestrators", targets: ["Orchestrators"]),
         .library(name: "ForescaleTestKit", targets: ["ForescaleTestKit"]),
-        .library(name: "DecisionLog", targets: ["DecisionLog"]),
+        .library(name: "DecisionStorage", targets: ["DecisionStorage"]),
         .library(name: "Controller", targets: ["Controller"]),
+        .library(name: "StatusAPI", targets: ["StatusAPI"]),
+        .library(name: "App", targets: ["App"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +41,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The status API's routes, types and input checks are generated from its OpenAPI document at build time.
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure time-series forecasting: Foundation at most, no I/O, no clock reads.
@@ -82,7 +89,7 @@ let package = Package(
         .target(
             name: "ForescaleTestKit",
             dependencies: [
-                "Clocks", "Controller", "DecisionLog", "MetricSources", "Orchestrators", "Planner",
+                "Clocks", "Controller", "DecisionStorage", "MetricSources", "Orchestrators", "Planner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -94,17 +101,18 @@ let package = Package(
             ]
         ),
         // The decision log: its records, the narrow store protocols (writer, reader, state store)
-        // and their SQLite implementation. The one module that imports GRDB.
+        // and their SQLite implementation, `DecisionLog`. The one module that imports GRDB.
         .target(
-            name: "DecisionLog",
+            name: "DecisionStorage",
             dependencies: ["JSON", "Pipeline", "Planner", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // The controller: config wiring, the reconcile loop, shadow/live actuators, safety, the
-        // status API and /metrics.
+        // metrics registry and what the status API reads (StatusBackend, the model types). No HTTP
+        // server (that is StatusAPI, composed with this in App) and no SQLite (that is DecisionStorage).
         .target(
             name: "Controller",
             dependencies: [
-                "DecisionLog", "Endpoints", "JSON", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "DecisionStorage", "Endpoints", "JSON", "Pipeline", "Planner", "Forecast", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,15 +121,45 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The status API over HTTP (Hummingbird). Its operations, inputs and outputs and their route
+        // registration are generated at build time from Resources/openapi.yaml (the document it
+        // also serves) by swift-openapi-generator; this target implements the generated
+        // APIProtocol, authentication, error mapping, the status cache, the dashboard and /metrics.
+        .target(
+            name: "StatusAPI",
+            dependencies: [
+                "Controller", "DecisionStorage", "ForescaleConfig", "JSON", "Pipeline", "Planner",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources")]
+            // openapi.yaml is the generator's input and the document GET /v1/openapi.yaml serves; it and
+            // the dashboard are compiled into the binary (no resource bundle to ship beside it).
+            resources: [.embedInCode("openapi.yaml"), .embedInCode("Resources/dashboard.html")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The composition: the controller (Controller) and its status API (StatusAPI) in one service
+        // group; what `forescale run` and the demo start.
+        .target(
+            name: "App",
+            dependencies: [
+                "Controller", "StatusAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // `forescale demo`: the controller on an accelerated clock against a simulated cluster served over HTTP.
         .target(
             name: "Demo",
             dependencies: [
-                "Controller", "DecisionLog", "Simulation", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
+                "App", "Controller", "DecisionStorage", "Simulation", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "forescale",
             dependencies: [
-                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller", "DecisionLog", "Demo",
+                "Planner", "ForescaleConfig", "Simulation", "MetricSources", "Orchestrators", "Controller", "DecisionStorage", "App", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -195,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "ControllerIntegrationTests",
             dependencies: [
-                "forescale", "Controller", "DecisionLog", "ForescaleTestKit",
+                "forescale", "Controller", "DecisionStorage", "ForescaleTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -204,7 +242,8 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "DecisionLog", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources", "Orchestrators", "Simulation",
+                "Controller", "DecisionStorage", "StatusAPI", "ForescaleTestKit", "Pipeline", "Planner", "ForescaleConfig", "MetricSources",
+                "Orchestrators", "Simulation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,5 +1,6 @@
+import App
 import Controller
-import DecisionLog
+import DecisionStorage
 import ForescaleConfig
 import Foundation
 import Hummingbird
@@ -123,7 +124,7 @@ public enum DemoRunner {
                 cluster: cluster, runtime: app.runtime, clock: clock, start: start, end: start + span,
                 liveAt: start + span * options.liveAfter, print: print)
             let listening = ListeningBox()
-            try await app.run(
+            try await app.serve(
                 backfill: true, extraServices: [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)]
             ) { url in
                 listening.set(url)

@@ -14,27 +14,44 @@ public enum ConfigValues {
     /// Parses `500ms`, `15s`, `2m`, `1h30m`, `14d`: one or more `<number><unit>` groups, no spaces,
     /// no sign, units `ms`, `s`, `m`, `h`, `d`.
     public static func duration(_ text: String) -> Result<Double, ValueError> {
-        if text.isEmpty { return .failure(ValueError("not a duration: '' (\(durationHelp))")) }
+        duration(text, form: .config)
+    }
+
+    /// Which durations a parse accepts.
+    public enum DurationForm: Sendable {
+        /// The config's: one or more `<number><unit>` groups (`1h30m`, `1.5h`, `500ms`).
+        case config
+        /// The status API's: exactly one group, a whole number without leading zeros and one of the
+        /// units `s`, `m`, `h`, `d` (`90m`, `24h`, `7d`), so that an OpenAPI `pattern` can state it.
+        case wholeSingleUnit
+    }
+
+    /// The one duration grammar, in the config's form or the status API's narrower one.
+    public static func duration(_ text: String, form: DurationForm) -> Result<Double, ValueError> {
+        let help = form == .config ? durationHelp : "write a whole number and one unit: 90m, 24h, 7d"
+        if text.isEmpty { return .failure(ValueError("not a duration: '' (\(help))")) }
         if text.hasPrefix("-") { return .failure(ValueError("must not be negative: '\(text)'")) }
-        if Double(text) != nil { return .failure(ValueError("missing unit: '\(text)' (\(durationHelp))")) }
+        if Double(text) != nil { return .failure(ValueError("missing unit: '\(text)' (\(help))")) }
+        let whole = form == .wholeSingleUnit
         var total = 0.0
         var rest = Substring(text)
         while !rest.isEmpty {
-            let digits = rest.prefix(while: { $0.isASCII && ($0.isNumber || $0 == ".") })
-            guard !digits.isEmpty, let number = Double(digits) else {
-                return .failure(ValueError("not a duration: '\(text)' (\(durationHelp))"))
+            let digits = rest.prefix(while: { $0.isASCII && ($0.isNumber || (!whole && $0 == ".")) })
+            guard !digits.isEmpty, let number = Double(digits), !(whole && digits.first == "0") else {
+                return .failure(ValueError("not a duration: '\(text)' (\(help))"))
             }
             rest = rest.dropFirst(digits.count)
             let unit = rest.prefix(while: { $0.isASCII && $0.isLetter })
             guard !unit.isEmpty else {
-                if rest.isEmpty { return .failure(ValueError("missing unit: '\(text)' (\(durationHelp))")) }
-                return .failure(ValueError("not a duration: '\(text)' (\(durationHelp))"))
+                if rest.isEmpty { return .failure(ValueError("missing unit: '\(text)' (\(help))")) }
+                return .failure(ValueError("not a duration: '\(text)' (\(help))"))
             }
-            guard let seconds = durationUnits.first(where: { $0.unit == unit })?.seconds else {
-                return .failure(ValueError("unknown unit '\(unit)' in '\(text)' (units: ms, s, m, h, d)"))
+            guard let seconds = durationUnits.first(where: { $0.unit == unit && !(whole && $0.unit == "ms") })?.seconds else {
+                return .failure(ValueError("unknown unit '\(unit)' in '\(text)' (units: \(whole ? "s, m, h, d" : "ms, s, m, h, d"))"))
             }
             total += number * seconds
             rest = rest.dropFirst(unit.count)
+            if whole, !rest.isEmpty { return .failure(ValueError("not a duration: '\(text)' (\(help))")) }
         }
         return .success(total)
     }

@@ -1,5 +1,5 @@
 import Controller
-import DecisionLog
+import DecisionStorage
 import Pipeline
 import Planner
 import Synchronization

@@ -1,4 +1,5 @@
 import ArgumentParser
+import App
 import Controller
 import ForescaleConfig
 import Foundation
@@ -53,7 +54,7 @@ struct Run: AsyncParsableCommand {
             if reports.contains(where: { $0.record == nil }) { throw ExitCode(1) }
             return
         }
-        try await app.run(backfill: !noBackfill) { url in
+        try await app.serve(backfill: !noBackfill) { url in
             // Unbuffered, so that a script or a test reading the pipe sees it at once.
             FileHandle.standardOutput.write(Data("status API listening on \(url)\n".utf8))
         }

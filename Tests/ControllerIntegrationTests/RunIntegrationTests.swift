@@ -1,5 +1,5 @@
 import Controller
-import DecisionLog
+import DecisionStorage
 import ForescaleTestKit
 import Foundation
 import Testing

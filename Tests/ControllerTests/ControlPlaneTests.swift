@@ -1,5 +1,5 @@
 @testable import Controller
-import DecisionLog
+import DecisionStorage
 import ForescaleConfig
 import Pipeline
 import Testing

@@ -1,5 +1,5 @@
 import Controller
-import DecisionLog
+import DecisionStorage
 import Foundation
 import Planner
 

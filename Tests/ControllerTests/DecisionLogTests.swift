@@ -1,5 +1,5 @@
 import Controller
-@testable import DecisionLog
+@testable import DecisionStorage
 import Foundation
 import GRDB
 import Pipeline

@@ -1,5 +1,5 @@
 @testable import Controller
-import DecisionLog
+import DecisionStorage
 import Foundation
 import Orchestrators
 import Pipeline

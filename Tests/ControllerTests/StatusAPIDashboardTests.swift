@@ -1,5 +1,6 @@
 @testable import Controller
-import DecisionLog
+import DecisionStorage
+@testable import StatusAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting

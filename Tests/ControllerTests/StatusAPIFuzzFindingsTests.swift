@@ -1,5 +1,6 @@
 @testable import Controller
-@testable import DecisionLog
+@testable import DecisionStorage
+@testable import StatusAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -103,9 +104,9 @@ struct StatusAPIFuzzFindingsTests {
 
     /// `since` and `until` are bounded by 99999999999 in the document; 99999999999.5 was accepted.
     @Test func timeBounds() {
-        #expect(QueryParameters.parseTime("99999999999") == 99_999_999_999)
-        #expect(QueryParameters.parseTime("99999999999.5") == nil)
-        #expect(QueryParameters.parseTime("0") == 0)
+        #expect(APITime.parseTime("99999999999") == 99_999_999_999)
+        #expect(APITime.parseTime("99999999999.5") == nil)
+        #expect(APITime.parseTime("0") == 0)
     }
 
     /// `until` not after `since` is an empty range, not a 400: the document cannot relate the two,

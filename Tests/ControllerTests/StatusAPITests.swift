@@ -1,5 +1,6 @@
 @testable import Controller
-import DecisionLog
+import DecisionStorage
+@testable import StatusAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -542,7 +543,7 @@ struct StatusAPIValidationTests {
             ("nan", nil),
         ]
         for (text, expected) in cases {
-            #expect(QueryParameters.parseTime(text) == expected, "\(text)")
+            #expect(APITime.parseTime(text) == expected, "\(text)")
         }
     }
 }

@@ -1,5 +1,5 @@
 @testable import Controller
-@testable import DecisionLog
+@testable import DecisionStorage
 import Foundation
 import Planner
 import Testing

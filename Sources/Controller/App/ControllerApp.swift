@@ -1,25 +1,44 @@
-import DecisionLog
+import DecisionStorage
 import ForescaleConfig
 import Foundation
-import Hummingbird
 import Logging
 import MetricSources
 import Orchestrators
 import ServiceLifecycle
 
-/// The assembled controller: decision log, metrics, runtime and status API, ready to run as one
-/// `ServiceGroup` (or a single round with `runOnce`). `forescale run` and the demo use it.
+/// Where and for whom the status API is served: `controller.status` (or `--listen`) and the token
+/// read from its token file. The HTTP server itself is the StatusAPI module's, started by App.
+public struct StatusServerSettings: Sendable, Equatable {
+    /// The bearer token of `controller.status.tokenFile`, or `nil` when none is configured.
+    public var token: String?
+    public var requireTokenForReads: Bool
+    public var host: String
+    /// 0 picks a free port.
+    public var port: Int
+
+    public init(token: String?, requireTokenForReads: Bool, host: String, port: Int) {
+        self.token = token
+        self.requireTokenForReads = requireTokenForReads
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The assembled controller: decision log, metrics and runtime, ready to run as one
+/// `ServiceGroup` (or a single round with `runOnce`). `forescale run` and the demo use it through
+/// App, which adds the status API's HTTP server to the group.
 public struct ControllerApp: Sendable {
     public let runtime: ControllerRuntime
     public let log: DecisionLog
     public let metrics: ControllerMetrics
-    public let api: StatusAPI
+    /// The status API's address and token, for the HTTP server App starts.
+    public let status: StatusServerSettings
     /// Set with `controller.leaderElection`.
     public let elector: LeaderElector?
     /// Owns the orchestrators' clients, and the background work they need (watches, process pools).
     let factory: OrchestratorFactory
     let clock: any ControlClock
-    let logger: Logger
+    public let logger: Logger
     let configPath: String
 
     /// Opens the decision log (failing on an unwritable or corrupt file), reads the token file,
@@ -32,7 +51,7 @@ public struct ControllerApp: Sendable {
     ) async throws(StartupError) -> ControllerApp {
         var token: String?
         if let file = config.controller.status.tokenFile {
-            do { token = try StatusAPI.loadToken(file: file) } catch { throw StartupError("controller.status.tokenFile: \(error)") }
+            do { token = try TokenFile.load(file) } catch { throw StartupError("controller.status.tokenFile: \(error)") }
         }
         let log: DecisionLog
         do {
@@ -64,12 +83,12 @@ public struct ControllerApp: Sendable {
             try? log.close()
             throw error
         }
-        let status = config.controller.status
-        let api = StatusAPI(
-            backend: runtime, auth: APIAuth(token: token, requireTokenForReads: status.requireTokenForReads), metrics: metrics,
-            logger: logger, host: listen?.host ?? status.listenHost, port: listen?.port ?? status.listenPort)
+        let settings = config.controller.status
+        let status = StatusServerSettings(
+            token: token, requireTokenForReads: settings.requireTokenForReads, host: listen?.host ?? settings.listenHost,
+            port: listen?.port ?? settings.listenPort)
         return ControllerApp(
-            runtime: runtime, log: log, metrics: metrics, api: api, elector: elector, factory: factory, clock: clock, logger: logger,
+            runtime: runtime, log: log, metrics: metrics, status: status, elector: elector, factory: factory, clock: clock, logger: logger,
             configPath: configPath)
     }
 
@@ -118,28 +137,15 @@ public struct ControllerApp: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT: the decision log's writer, the orchestrators' background work
-    /// (watches, process-pool supervision), the reconcile loop, the config reloader and the status
-    /// API in one `ServiceGroup`. On shutdown the HTTP server stops first, the tick in flight
-    /// finishes, and the writer commits everything queued before returning.
-    /// - Parameter onListening: called with the status API's address once it accepts connections.
+    /// (watches, process-pool supervision), the reconcile loop, the config reloader and
+    /// `extraServices` in one `ServiceGroup`. App's `serve` passes the status API's HTTP server as
+    /// the first extra service, so it stops first on shutdown; the tick in flight finishes, and the
+    /// writer commits everything queued before returning.
     /// - Parameter extraServices: run in the same group after the others (so they stop first on
     ///   shutdown); one that finishes with `.gracefullyShutdownGroup` ends the run (the demo's driver).
-    public func run(
-        backfill: Bool = true, extraServices: [ServiceGroupConfiguration.ServiceConfiguration] = [],
-        onListening: @escaping @Sendable (String) -> Void = { _ in }
-    ) async throws {
+    public func run(backfill: Bool = true, extraServices: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
         let reconcile = ReconcileService(runtime: runtime, clock: clock, logger: logger, backfill: backfill)
         let reload = ConfigReloadService(runtime: runtime, path: configPath, logger: logger)
-        let host = api.host
-        let http = Application(
-            router: api.makeRouter(),
-            configuration: ApplicationConfiguration(address: .hostname(api.host, port: api.port), serverName: "forescale"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                let shown = host.contains(":") ? "[\(host)]" : host
-                onListening("http://\(shown):\(port)")
-            },
-            logger: logger)
         var cluster: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let service = await scalingTargetService() { cluster.append(.init(service: service)) }
         let group = ServiceGroup(
@@ -151,7 +157,6 @@ public struct ControllerApp: Sendable {
                 ] + cluster + [
                     .init(service: reconcile, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: reload),
-                    .init(service: http),
                 ] + extraServices,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

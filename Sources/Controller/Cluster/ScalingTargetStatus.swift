@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 import ForescaleConfig
 import Foundation
 import Orchestrators

@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 import Planner
 
 extension Scorecard {

@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 import Pipeline
 import Planner
 import Synchronization
@@ -266,6 +266,11 @@ public final class StatusVersion: Sendable {
     public struct Count: Sendable, Equatable {
         public var changes = 0
         public var ticks = 0
+
+        public init(changes: Int = 0, ticks: Int = 0) {
+            self.changes = changes
+            self.ticks = ticks
+        }
     }
 
     private let count = Mutex(Count())

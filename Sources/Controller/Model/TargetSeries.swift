@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 /// One point of a target's chart series (`GET /v1/targets/{name}/series`).
 ///
 /// Each point is the last decision of its time bucket. `forecastP50` and `forecastUpper` are the

@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 import Pipeline
 
 /// The runtime's control plane: switching modes and setting or clearing overrides through the

@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 import NIOPosix
 
 /// Runs blocking work (SQLite reads, a scorecard over a day of decisions) on NIO's blocking thread

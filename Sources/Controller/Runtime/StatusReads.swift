@@ -1,4 +1,4 @@
-import DecisionLog
+import DecisionStorage
 /// The status API's reads of the decision log. They query the store off the runtime actor, so
 /// that a reader never holds up ticks (or the status of a thousand targets), and on a thread pool
 /// (`offload`), so that they block no thread that runs tasks or network I/O.
