@@ -6,10 +6,18 @@ import Testing
 import Glibc
 #endif
 
-/// Real processes: waits are conditions polled with a bound, never fixed sleeps.
-@Suite("Process pool", .serialized)
+/// Real processes, waited on by event: the pool's exit stream, a named pipe a script writes to (a
+/// line when it is ready, end of file when its last writer exits), and the manual clock's sleepers.
+/// No polling and no real-time wait; the time limit only ends a test that hangs.
+@Suite("Process pool", .serialized, .timeLimit(.minutes(1)))
 struct ProcessPoolTests {
     static func alive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+    /// Waits until every PID of `pids` has come out of the pool's exit stream.
+    static func awaitExits(_ pids: some Sequence<Int32>, _ exits: inout AsyncStream<Int32>.Iterator) async {
+        var waiting = Set(pids)
+        while !waiting.isEmpty, let pid = await exits.next() { waiting.remove(pid) }
+    }
 
     /// A worker that exits cleanly on SIGTERM, and a marker file per PID.
     static func workerScript(in folder: URL, ignoreTerm: Bool = false) throws -> URL {
@@ -24,6 +32,7 @@ struct ProcessPoolTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = try Self.workerScript(in: folder)
         let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 5))
+        var exits = pool.exits.makeAsyncIterator()
 
         let empty = try await pool.currentScale()
         #expect(empty.desiredReplicas == 0 && empty.readyReplicas == 0)
@@ -39,13 +48,15 @@ struct ProcessPoolTests {
         #expect(one.count == 1)
         #expect(Set(one).isSubset(of: Set(three)))
         let stopped = Set(three).subtracting(one)
-        #expect(await eventually { stopped.allSatisfy { !Self.alive($0) } })
+        await Self.awaitExits(stopped, &exits)
+        #expect(stopped.allSatisfy { !Self.alive($0) })
         #expect(one.allSatisfy(Self.alive))
         await pool.reconcile()
         #expect(await pool.allPIDs == one)
 
         #expect(try await pool.apply(replicas: 0, decision: nil) == .scaled(from: 1, to: 0))
-        #expect(await eventually { !Self.alive(one[0]) })
+        await Self.awaitExits(one, &exits)
+        #expect(!Self.alive(one[0]))
         await pool.reconcile()
         #expect(await pool.allPIDs.isEmpty)
         #expect(await pool.restarts == 0)
@@ -60,18 +71,26 @@ struct ProcessPoolTests {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = try Self.workerScript(in: folder)
+        let clock = ManualClock()
         let pool = try ProcessPool(
-            settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2, restartBackoffInitialSeconds: 0.2, supervisePeriodSeconds: 0.05))
+            settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2, restartBackoffInitialSeconds: 0.2, supervisePeriodSeconds: 0.05),
+            clock: clock)
+        var exits = pool.exits.makeAsyncIterator()
         _ = try await pool.apply(replicas: 2, decision: nil)
         let before = await pool.activePIDs
-        kill(before[0], SIGKILL)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await pool.run() }
-            let replaced = await eventually {
-                let now = await pool.activePIDs
-                return now.count == 2 && !now.contains(before[0]) && now.contains(before[1])
-            }
-            #expect(replaced)
+            #expect(await clock.waitForSleepers())  // run() reconciled and waits for its next round
+            kill(before[0], SIGKILL)
+            await Self.awaitExits([before[0]], &exits)
+            clock.advance(by: 0.05)  // the next round reaps the crash and schedules the restart
+            #expect(await clock.waitForSleepers())
+            #expect(await pool.activePIDs == [before[1]])
+            #expect(await pool.nextStartAllowedAt == clock.now().addingTimeInterval(0.2))
+            clock.advance(by: 0.2)  // the back-off has passed: the round after restarts it
+            #expect(await clock.waitForSleepers())
+            let now = await pool.activePIDs
+            #expect(now.count == 2 && !now.contains(before[0]) && now.contains(before[1]))
             group.cancelAll()
         }
         // run() ends by stopping every worker.
@@ -87,9 +106,11 @@ struct ProcessPoolTests {
         let clock = ManualClock()
         let pool = try ProcessPool(
             settings: ProcessPoolSettings(command: ["/bin/false"], restartBackoffInitialSeconds: 1, restartBackoffMaxSeconds: 4), clock: clock)
+        var exits = pool.exits.makeAsyncIterator()
         _ = try await pool.apply(replicas: 1, decision: nil)
         for expected in [1.0, 2.0, 4.0, 4.0] {
-            #expect(await eventually { (try? await pool.currentScale().readyReplicas) == 0 })
+            await Self.awaitExits(await pool.allPIDs, &exits)  // /bin/false has exited
+            #expect(try await pool.currentScale().readyReplicas == 0)
             await pool.reconcile()  // reaps the crash, schedules the restart
             let scheduled = try #require(await pool.nextStartAllowedAt)
             #expect(scheduled.timeIntervalSince(clock.now()) == expected)
@@ -104,23 +125,34 @@ struct ProcessPoolTests {
         await pool.shutdown()
     }
 
+    /// The grace is measured on the injected clock: a worker that ignores SIGTERM gets SIGKILL once
+    /// `stopGraceSeconds` have passed on it, not before.
     @Test func workerIgnoringSIGTERMIsKilledAfterTheGrace() async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let script = try Self.workerScript(in: folder, ignoreTerm: true)
-        let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 0.3))
+        let ready = try NamedPipe(folder.appendingPathComponent("ready"))
+        var said = ready.lines().makeAsyncIterator()
+        let script = folder.appendingPathComponent("stubborn.sh")
+        // SIGTERM ignored before it says its PID; `sleep` inherits the ignored signal.
+        try write("#!/bin/sh\ntrap '' TERM\necho $$ > \"\(ready.path)\"\nexec sleep 300\n", to: script, executable: true)
+        let clock = ManualClock()
+        let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 0.3), clock: clock)
+        var exits = pool.exits.makeAsyncIterator()
         _ = try await pool.apply(replicas: 1, decision: nil)
         let pid = try #require(await pool.activePIDs.first)
-        // Wait until the script has installed its trap (it writes its PID after the trap line).
-        #expect(await eventually { (try? String(contentsOf: folder.appendingPathComponent("started"), encoding: .utf8))?.contains("\(pid)") == true })
-        _ = try await pool.apply(replicas: 0, decision: nil)
-        let started = Date()
-        #expect(await eventually(within: 5) {
-            await pool.reconcile()
-            return !Self.alive(pid)
-        })
-        #expect(Date().timeIntervalSince(started) >= 0.25)
-        await pool.shutdown()
+        #expect(await said.next() == "\(pid)")
+        _ = try await pool.apply(replicas: 0, decision: nil)  // SIGTERM, ignored
+        clock.advance(by: 0.2)
+        await pool.reconcile()
+        #expect(await pool.allPIDs == [pid])
+        #expect(await pool.killedPIDs.isEmpty, "inside the grace: no SIGKILL yet")
+        clock.advance(by: 0.1)
+        await pool.reconcile()  // the grace has passed: SIGKILL
+        #expect(await pool.killedPIDs == [pid])
+        await Self.awaitExits([pid], &exits)
+        #expect(!Self.alive(pid))
+        await pool.reconcile()
+        #expect(await pool.allPIDs.isEmpty)
     }
 
     @Test func shutdownStopsEveryWorker() async throws {
@@ -136,20 +168,21 @@ struct ProcessPoolTests {
     @Test func programsAWorkerStartedDoNotOutliveIt() async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
+        // The grandchild says its PID on the pipe and holds it open until it exits.
+        let pipe = try NamedPipe(folder.appendingPathComponent("grandchild"))
+        var said = pipe.lines().makeAsyncIterator()
         let script = folder.appendingPathComponent("parent.sh")
-        let record = folder.appendingPathComponent("grandchild")
-        try write("#!/bin/sh\nsleep 300 &\necho $! > \"\(record.path)\"\nwait\n", to: script, executable: true)
+        try write("#!/bin/sh\nsh -c 'echo $$; exec sleep 300' > \"\(pipe.path)\" &\nwait\n", to: script, executable: true)
         let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2))
         _ = try await pool.apply(replicas: 1, decision: nil)
         let worker = try #require(await pool.activePIDs.first)
-        #expect(
-            await eventually { (try? String(contentsOf: record, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } != nil }
-        )
-        let grandchild = try #require(Int32(try String(contentsOf: record, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(Self.alive(grandchild))
+        let line = try #require(await said.next())
+        let grandchild = try #require(Int32(line))
+        #expect(grandchild != worker && Self.alive(grandchild))
         await pool.shutdown()
         #expect(!Self.alive(worker))
-        #expect(await eventually { !Self.alive(grandchild) })
+        // The pipe ends when its only writer, the grandchild, has exited.
+        #expect(await said.next() == nil)
     }
 
     @Test func missingProgramIsAConfigError() async throws {

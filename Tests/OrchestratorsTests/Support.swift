@@ -2,6 +2,9 @@ import ForescaleTestKit
 import Foundation
 @testable import Orchestrators
 import Planner
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs `body` with a fake API server and a client to it, shutting the client down afterwards.
 func withKubernetes(
@@ -37,14 +40,41 @@ func write(_ text: String, to url: URL, executable: Bool = false) throws {
     }
 }
 
-/// Polls `condition` every 20 ms for at most `seconds` (real time).
-func eventually(within seconds: Double = 10, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(nanoseconds: 20_000_000)
+/// A named pipe a test's script writes to, read on a thread of its own: `lines()` gives each line
+/// as it is written and ends when every writer has closed it (they exited). A test waits for what a
+/// process says, or for it to be gone, without polling.
+final class NamedPipe: Sendable {
+    let path: String
+
+    init(_ url: URL) throws {
+        path = url.path
+        guard mkfifo(path, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
-    return await condition()
+
+    func lines() -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        let path = path
+        Thread.detachNewThread {
+            // Blocks until a writer opens the pipe, then reads until every writer has closed it.
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else { return continuation.finish() }
+            defer { close(fd) }
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 512)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count <= 0 { break }
+                pending += buffer[0..<count]
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    continuation.yield(String(decoding: pending[..<newline], as: UTF8.self))
+                    pending.removeSubrange(...newline)
+                }
+            }
+            if !pending.isEmpty { continuation.yield(String(decoding: pending, as: UTF8.self)) }
+            continuation.finish()
+        }
+        return stream
+    }
 }
 
 func sampleDecision(desired: Int, current: Int) -> Decision {

@@ -35,6 +35,10 @@ public actor ProcessPool: Orchestrator {
     /// When the next (re)start is allowed after a crash, if back-off is in force.
     public var nextStartAllowedAt: Date? { nextStartAllowed }
     public private(set) var lastError: OrchestratorError?
+    /// The PID of every worker whose process has exited, as it exits (crashed, stopped or killed):
+    /// what a supervisor or a test waits on instead of polling.
+    public nonisolated let exits: AsyncStream<Int32>
+    private nonisolated let exited: AsyncStream<Int32>.Continuation
 
     public init(settings: ProcessPoolSettings, clock: any ControlClock = SystemControlClock()) throws {
         guard let program = settings.command.first, !program.isEmpty else {
@@ -42,6 +46,7 @@ public actor ProcessPool: Orchestrator {
         }
         self.settings = settings
         self.clock = clock
+        (exits, exited) = AsyncStream.makeStream()
     }
 
     public nonisolated var targetDescription: String { "process-pool \(settings.command.joined(separator: " "))" }
@@ -51,6 +56,9 @@ public actor ProcessPool: Orchestrator {
 
     /// PIDs of every child still running, including those being stopped.
     public var allPIDs: [Int32] { workers.map(\.pid) }
+
+    /// PIDs of the children sent SIGKILL after their grace and not reaped yet.
+    var killedPIDs: [Int32] { workers.filter(\.killed).map(\.pid) }
 
     /// Read-only: starts and stops nothing (that is `apply`'s and `run()`'s job).
     public func currentScale() async throws -> WorkloadScale {
@@ -121,7 +129,10 @@ public actor ProcessPool: Orchestrator {
 
     private func start(now: Date) -> Bool {
         do {
-            let process = try ProcessRunner.launch(argv: settings.command, environment: settings.environment) { _ in }
+            let exited = exited
+            let process = try ProcessRunner.launch(argv: settings.command, environment: settings.environment) { process in
+                process.terminationHandler = { exited.yield($0.processIdentifier) }
+            }
             workers.append(Worker(process: process, pid: process.processIdentifier, startedAt: now))
             return true
         } catch let error as OrchestratorError {
