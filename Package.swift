@@ -124,7 +124,7 @@ let package = Package(
             ]
         ),
         // The status API over HTTP (Hummingbird). Its operations, inputs and outputs and their route
-        // registration are generated at build time from Resources/openapi.yaml (the document it
+        // registration are generated at build time from Sources/StatusAPI/openapi.yaml (the document it
         // also serves) by swift-openapi-generator; this target implements the generated
         // APIProtocol, authentication, error mapping, the status cache, the dashboard and /metrics.
         .target(

@@ -44,6 +44,8 @@ public struct HorizonCalibration: Sendable {
     /// A point at or below this is quiet; nil until enough points were seen.
     public private(set) var quietLevel: Double?
     private var issuedSinceLevel = 0
+    /// Whether any recent point was above zero when `quietLevel` was last computed.
+    private var recentPointAboveZero = false
     /// Forecasts in flight, oldest first from `pendingStart`.
     private var pending: [(due: Double, point: Double, quiet: Bool)] = []
     private var pendingStart = 0
@@ -96,6 +98,7 @@ public struct HorizonCalibration: Sendable {
         if quietLevel == nil ? recentPoints.count >= 2 * minimumScores : issuedSinceLevel >= 240 {
             let sorted = recentPoints.values.sorted()
             quietLevel = Self.quietShare * sorted[min(sorted.count - 1, sorted.count * 9 / 10)]
+            recentPointAboveZero = (sorted.last ?? 0) > 0
             issuedSinceLevel = 0
         }
         pending.append((time + horizonSeconds, point, isQuiet(point)))
@@ -103,8 +106,9 @@ public struct HorizonCalibration: Sendable {
 
     private func isQuiet(_ point: Double) -> Bool {
         // Recent points all zero (a forecaster that has predicted nothing yet): no level to be
-        // quiet against, so such a forecast's error does not stand for a quiet night's.
-        guard let quietLevel, quietLevel > 0 else { return false }
+        // quiet against, so such a forecast's error does not stand for a quiet night's. (A level
+        // of 0 with some point above it, a target idle most of the time, is one.)
+        guard let quietLevel, recentPointAboveZero else { return false }
         return point <= quietLevel
     }
 

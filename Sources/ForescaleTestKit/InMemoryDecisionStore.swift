@@ -6,7 +6,9 @@ import Synchronization
 
 /// An in-memory `DecisionStore`, the test double of the SQLite decision log: every row and
 /// change is visible at once, nothing touches a disk. `capacity` bounds the decisions kept (a
-/// full store drops rows and counts them, as the log's full write queue does).
+/// full store drops rows and counts them, as the log's full write queue does). Its pages of
+/// decisions are simpler than the log's: newest first, by target and limit only (no `since`,
+/// `until` or cursor; `nextCursor` is always nil).
 public final class InMemoryDecisionStore: DecisionStore {
     struct State {
         var decisions: [DecisionRecord] = []

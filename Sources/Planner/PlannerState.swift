@@ -48,8 +48,8 @@ public struct TimedCount: Sendable, Equatable, Codable {
         self.held = held.flatMap { $0 < replicas ? $0 : nil }
     }
 
-    /// The count the scale-down window holds.
-    var holds: Int { held ?? replicas }
+    /// The count the scale-down window holds (never more than `replicas`, whatever was decoded).
+    var holds: Int { min(held ?? replicas, replicas) }
 }
 
 /// A change of the workload's desired count: positive up, negative down.
@@ -102,7 +102,8 @@ extension PlannerState {
     /// dated now when the next tick sees it applied.
     public mutating func noteOverride(replicas: Int, current: Int, now: Double) {
         if let last = planRecommendations.last, last.time == now {
-            planRecommendations[planRecommendations.count - 1] = TimedCount(time: now, replicas: max(last.replicas, replicas))
+            planRecommendations[planRecommendations.count - 1] = TimedCount(
+                time: now, replicas: max(last.replicas, replicas), held: max(last.holds, replicas))
         } else {
             planRecommendations.append(TimedCount(time: now, replicas: replicas))
         }

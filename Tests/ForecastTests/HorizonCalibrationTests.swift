@@ -73,6 +73,22 @@ struct HorizonCalibrationTests {
         #expect(quiet.upper < 1, "a quiet night's p90 \(quiet.upper) carries the first day's errors")
     }
 
+    /// A target idle ten times in eleven: the level is 0, yet its forecasts of 0 are quiet (some
+    /// recent point was above zero), so they get the band of quiet forecasts, not the p95 of the
+    /// busy ticks' misses.
+    @Test func aTargetIdleMostOfTheTimeKeepsItsQuietClass() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.95, window: 4000, minimumScores: 30)
+        for k in 0 ..< 2200 {
+            let busy = k % 11 == 0
+            // Busy: the point is 10 and 15–21 arrive; idle: both 0.
+            calibration.observe(time: Double(k) * 15, rate: (k - 1) % 11 == 0 ? 15 + Double(k % 7) : 0)
+            calibration.issue(time: Double(k) * 15, point: busy ? 10 : 0)
+        }
+        #expect(calibration.quietLevel == 0)
+        let quiet = try #require(calibration.bounds(point: 0))
+        #expect(quiet.upper < 1, "quiet p95 \(quiet.upper)")
+    }
+
     @Test func aForecastWhoseOutcomeComesAfterAGapIsNotScored() throws {
         var calibration = try HorizonCalibration(horizonSeconds: 30, upperQuantile: 0.9, window: 100, minimumScores: 1)
         calibration.issue(time: 0, point: 5)

@@ -132,6 +132,7 @@ struct ProcessPoolTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let ready = try NamedPipe(folder.appendingPathComponent("ready"))
         var said = ready.lines().makeAsyncIterator()
+        defer { ready.release() }
         let script = folder.appendingPathComponent("stubborn.sh")
         // SIGTERM ignored before it says its PID; `sleep` inherits the ignored signal.
         try write("#!/bin/sh\ntrap '' TERM\necho $$ > \"\(ready.path)\"\nexec sleep 300\n", to: script, executable: true)
@@ -171,6 +172,7 @@ struct ProcessPoolTests {
         // The grandchild says its PID on the pipe and holds it open until it exits.
         let pipe = try NamedPipe(folder.appendingPathComponent("grandchild"))
         var said = pipe.lines().makeAsyncIterator()
+        defer { pipe.release() }
         let script = folder.appendingPathComponent("parent.sh")
         try write("#!/bin/sh\nsh -c 'echo $$; exec sleep 300' > \"\(pipe.path)\" &\nwait\n", to: script, executable: true)
         let pool = try ProcessPool(settings: ProcessPoolSettings(command: [script.path], stopGraceSeconds: 2))

@@ -51,6 +51,13 @@ final class NamedPipe: Sendable {
         guard mkfifo(path, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 
+    /// Ends a reader still waiting for a writer (a test that failed before its script ran): opens
+    /// and closes the write end, which the reader sees as a writer come and gone.
+    func release() {
+        let fd = open(path, O_WRONLY | O_NONBLOCK)
+        if fd >= 0 { close(fd) }
+    }
+
     func lines() -> AsyncStream<String> {
         let (stream, continuation) = AsyncStream<String>.makeStream()
         let path = path

@@ -45,11 +45,20 @@ struct BehaviorTests {
         #expect(held.desiredReplicas == 6)
         #expect(held.reasons == [.scaleDownStabilized])
 
-        // A window entry persisted before `held` existed holds all of its count.
+        // A fallback or override on the same tick keeps the drain out of the window too.
+        var overridden = Run(policy: policy, replicas: 2)
+        _ = overridden.tick(lag: 24_000, rate: 160)
+        overridden.state.noteOverride(replicas: 3, current: 2, now: overridden.now)
+        #expect(overridden.state.planRecommendations.last == TimedCount(time: overridden.now, replicas: 6, held: 3))
+
+        // A window entry persisted before `held` existed holds all of its count; one that says it
+        // holds more than its count holds its count.
         let entry = try JSONDecoder().decode(TimedCount.self, from: Data(#"{"time": 5, "replicas": 6}"#.utf8))
         #expect(entry == TimedCount(time: 5, replicas: 6) && entry.holds == 6)
         let encoded = try JSONEncoder().encode(TimedCount(time: 5, replicas: 6, held: 2))
         #expect(try JSONDecoder().decode(TimedCount.self, from: encoded).holds == 2)
+        let odd = try JSONDecoder().decode(TimedCount.self, from: Data(#"{"time": 5, "replicas": 6, "held": 9}"#.utf8))
+        #expect(odd.holds == 6)
     }
 
     @Test func percentPolicyOf100PercentPer15sAtMostDoubles() {

@@ -36,7 +36,8 @@ public actor ProcessPool: Orchestrator {
     public var nextStartAllowedAt: Date? { nextStartAllowed }
     public private(set) var lastError: OrchestratorError?
     /// The PID of every worker whose process has exited, as it exits (crashed, stopped or killed):
-    /// what a supervisor or a test waits on instead of polling.
+    /// what a supervisor or a test waits on instead of polling. One reader at a time; the newest
+    /// 256 are kept for a reader that comes late, and the stream ends with `shutdown()`.
     public nonisolated let exits: AsyncStream<Int32>
     private nonisolated let exited: AsyncStream<Int32>.Continuation
 
@@ -46,7 +47,7 @@ public actor ProcessPool: Orchestrator {
         }
         self.settings = settings
         self.clock = clock
-        (exits, exited) = AsyncStream.makeStream()
+        (exits, exited) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
     }
 
     public nonisolated var targetDescription: String { "process-pool \(settings.command.joined(separator: " "))" }
@@ -184,6 +185,7 @@ public actor ProcessPool: Orchestrator {
             await ProcessRunner.pause()
         }
         workers.removeAll { !$0.process.isRunning }
+        exited.finish()
     }
 }
 
