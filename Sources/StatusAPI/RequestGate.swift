@@ -15,8 +15,11 @@ struct RequestGate: RouterMiddleware {
     let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Deny by default: a request the document lists no operation for reaches no handler (the
+        // error middleware answers 404, or 405 with `Allow` for a known path), so a route added by
+        // hand and left out of the document cannot escape its access rules.
         guard let operation = operations.operation(method: request.method, path: request.uri.path) else {
-            return try await next(request, context)
+            throw HTTPError(.notFound)
         }
         try authorize(operation.access, request: request)
         try Self.checkQuery(request, allowed: operation.queryParameters)

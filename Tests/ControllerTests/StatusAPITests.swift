@@ -311,6 +311,24 @@ struct StatusAPIRouteTests {
         }
     }
 
+    /// Nothing is served that the document does not list, so nothing escapes its access rules: a
+    /// route registered by hand and left out of `openapi.yaml` answers as an unknown one.
+    @Test func aRouteTheDocumentDoesNotListIsNotServed() async throws {
+        let harness = Harness()
+        let router = try harness.api.makeRouter()
+        router.get("/v1/undocumented") { _, _ in "secret" }
+        router.post("/v1/status") { _, _ in "secret" }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/v1/undocumented", method: .get) { response in
+                try expectError(response, .notFound, parameter: nil)
+            }
+            try await client.execute(uri: "/v1/status", method: .post) { response in
+                try expectError(response, .methodNotAllowed, parameter: nil)
+                #expect(response.headers[.allow] == "GET")
+            }
+        }
+    }
+
     @Test func unknownPathIs404AndWrongMethodIs405() async throws {
         let harness = Harness()
         try await harness.run { client in
