@@ -19,6 +19,10 @@ public struct SafetyPolicy: Sendable, Equatable, Codable {
 
 /// A human override of one target, until `untilSeconds` (Unix seconds).
 public struct TargetOverride: Sendable, Equatable, Codable {
+    /// How long an override may last: 1 minute to 7 days (the control plane's rule, the status
+    /// API's check and its document's pattern).
+    public static let durationRange: ClosedRange<Double> = 60...(7 * 86_400)
+
     public enum Kind: String, Sendable, Equatable, Codable, CaseIterable {
         /// Keep the workload at `replicas`, whatever the plan says.
         case pin

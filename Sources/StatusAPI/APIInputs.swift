@@ -2,6 +2,7 @@ import Controller
 import Foundation
 import ForescaleConfig
 import OpenAPIRuntime
+import Pipeline
 
 /// The checks of the status API's inputs that the generated code cannot make (it checks types,
 /// required properties, enums and unknown body fields; not `pattern`, `minimum` or `maxLength`).
@@ -15,7 +16,7 @@ extension StatusAPI {
     /// The accepted series `window` range: 5 minutes to 14 days.
     public static let seriesWindowRange: ClosedRange<Double> = 300...(14 * 86_400)
     /// The accepted override `duration` range: 1 minute to 7 days.
-    public static let overrideDurationRange: ClosedRange<Double> = 60...(7 * 86_400)
+    public static let overrideDurationRange = TargetOverride.durationRange
     /// The accepted `limit` range of `GET /v1/decisions`.
     public static let limitRange: ClosedRange<Int> = 1...1000
 

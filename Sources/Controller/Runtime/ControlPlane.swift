@@ -62,7 +62,7 @@ struct ControlPlane: Sendable, Equatable {
         case .failure(let error): throw ControlError(.badRequest, parameter: "duration", error.message)
         case .success(let value): seconds = value
         }
-        guard seconds >= 60, seconds <= 7 * 86_400 else {
+        guard TargetOverride.durationRange.contains(seconds) else {
             throw ControlError(.badRequest, parameter: "duration", "must be 1m to 7d, got \(request.duration)")
         }
         if request.kind == .pin {
