@@ -89,6 +89,67 @@ struct HorizonCalibrationTests {
         #expect(quiet.upper < 1, "quiet p95 \(quiet.upper)")
     }
 
+    /// Three weekdays where the night's errors are small and the day's large, the point always 100
+    /// (never quiet): at night the band is the night's, by day the day's. One band over the day
+    /// (the pooled scores) would be wide at night and too narrow by day.
+    @Test func theBandIsThatOfTheHourOfTheDay() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 5760, minimumScores: 30)
+        let monday = 4.0 * 86_400  // 5 January 1970
+        func rate(_ time: Double, _ k: Int) -> Double {
+            let hour = Int(time.truncatingRemainder(dividingBy: 86_400) / 3_600)
+            let spread = (0 ..< 6).contains(hour) ? 2.0 : 40.0
+            return 100 + spread * (Double((k * 37) % 21) / 10 - 1)  // 100 ± spread
+        }
+        var k = 0
+        func run(until end: Double) {
+            while monday + Double(k) * 15 < end {
+                let time = monday + Double(k) * 15
+                calibration.observe(time: time, rate: rate(time, k))
+                calibration.issue(time: time, point: 100)
+                k += 1
+            }
+        }
+        run(until: monday + 2 * 86_400 + 3 * 3_600)  // to Wednesday 03:00
+        let night = try #require(calibration.bounds(point: 100))
+        #expect(night.upper <= 102 && night.upper > 100, "night p90 \(night.upper)")
+        run(until: monday + 2 * 86_400 + 12 * 3_600)  // to Wednesday noon
+        let day = try #require(calibration.bounds(point: 100))
+        #expect(day.upper > 130, "day p90 \(day.upper)")
+    }
+
+    /// Weekdays busy and erratic at 10:00, weekends calm then: on a Saturday morning the band is
+    /// the weekend's, not the weekdays' at the same hour.
+    @Test func weekendsAreKeptApartFromWeekdays() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 5760, minimumScores: 30)
+        let monday = 4.0 * 86_400
+        var k = 0
+        var saturday: (p50: Double, upper: Double)?
+        var friday: (p50: Double, upper: Double)?
+        // Two weeks; read the band at 10:30 on the second Friday and Saturday.
+        while Double(k) * 15 < 13 * 86_400 {
+            let time = monday + Double(k) * 15
+            let weekend = (Int(Double(k) * 15 / 86_400) % 7) >= 5
+            let spread = weekend ? 1.0 : 30.0
+            calibration.observe(time: time, rate: 50 + spread * (Double((k * 37) % 21) / 10 - 1))
+            calibration.issue(time: time, point: 50)
+            if Double(k) * 15 == 11 * 86_400 + 10.5 * 3_600 { friday = calibration.bounds(point: 50) }
+            if Double(k) * 15 == 12 * 86_400 + 10.5 * 3_600 { saturday = calibration.bounds(point: 50) }
+            k += 1
+        }
+        let weekday = try #require(friday), weekend = try #require(saturday)
+        #expect(weekday.upper > 70, "Friday p90 \(weekday.upper)")
+        #expect(weekend.upper <= 51, "Saturday p90 \(weekend.upper)")
+    }
+
+    @Test func theHourOfTheWeekOfATime() {
+        #expect(HorizonCalibration.weekHour(0) == 0)  // Thursday 1 January 1970, 00:00 UTC
+        #expect(HorizonCalibration.weekHour(2 * 86_400 + 13 * 3_600) == 24 + 13)  // Saturday 13:00
+        #expect(HorizonCalibration.weekHour(3 * 86_400 + 23 * 3_600 + 3_599) == 24 + 23)  // Sunday 23:59:59
+        #expect(HorizonCalibration.weekHour(4 * 86_400) == 0)  // Monday
+        #expect(HorizonCalibration.weekHour(1_563_148_800) == 0)  // Monday 15 July 2019
+        #expect(HorizonCalibration.weekHour(-3_600) == 23)  // Wednesday 31 December 1969, 23:00
+    }
+
     @Test func aForecastWhoseOutcomeComesAfterAGapIsNotScored() throws {
         var calibration = try HorizonCalibration(horizonSeconds: 30, upperQuantile: 0.9, window: 100, minimumScores: 1)
         calibration.issue(time: 0, point: 5)
