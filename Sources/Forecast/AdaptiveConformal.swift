@@ -57,6 +57,8 @@ public struct AdaptiveConformal: Sendable, Equatable {
     }
 
     public var scoreCount: Int { scores.count }
+    /// The scores in the window, ascending.
+    var sortedScores: [Double] { sorted }
 
     /// Bounds for a point forecast, one per target (nil while fewer than `minimumScores`).
     public func bounds(pointForecast: Double) -> [Double]? {
@@ -83,6 +85,7 @@ public struct AdaptiveConformal: Sendable, Equatable {
             sorted.remove(at: Self.lowerBound(sorted, oldest))
         }
         scores.append(score)
+        if sorted.isEmpty { sorted.reserveCapacity(scores.capacity) }
         sorted.insert(score, at: Self.lowerBound(sorted, score))
     }
 

@@ -25,14 +25,14 @@
 /// its first business day) nothing is quiet: those misses are not a quiet night's.
 ///
 /// **By the hour of the week.** Every score also joins the bins of the hour of the day it was
-/// issued in (UTC) and of the hours either side, kept apart for weekdays and weekends (Saturday and
-/// Sunday, UTC): 48 bins of `window × 7 / 24` scores each (at a 15 s tick, the last two to three
-/// days of a weekday hour, the last weekend or so of a weekend one). A forecast that is not quiet
-/// gets its bin's quantiles once `hourMinimumScores` are in, so the band is wide where the errors
-/// are (a match day's ramp, a morning) and narrow where they are not, instead of one day-wide
-/// band: measured on the shared traces (Benchmarks/simulate), World Cup 98 at 600 s start-up went
-/// from 0.8 % to 6.6 % cheaper than the best-tuned KEDA setting and the scale-to-zero trace from
-/// 4.15 % to 2.23 % of messages late, the p90 still covering 0.85–0.90 at the control horizon. The
+/// issued in (UTC), kept apart for weekdays and weekends (Saturday and Sunday, UTC): 48 bins of
+/// `window × 7 / 72` scores each (560 at a 15 s tick: the last two to three days of a weekday
+/// hour, the last weekend or so of a weekend one). A forecast that is not quiet gets the quantiles
+/// of its hour's bin and the bins of the hours either side, together, once `hourMinimumScores` are
+/// in, so the band is wide where the errors are (a match day's ramp, a morning) and narrow where
+/// they are not, instead of one day-wide band: measured on the shared traces (Benchmarks/simulate), World Cup 98 at 600 s start-up went
+/// from 0.8 % to 6.7 % cheaper than the best-tuned KEDA setting and the scale-to-zero trace from
+/// 4.15 % to 2.19 % of messages late, the p90 still covering 0.85–0.89 at the control horizon. The
 /// neighbouring hours keep a bin's sample large and its edges smooth: one-hour bins alone covered
 /// only 0.81 on World Cup 98, where the ramps move by an hour from day to day. Quiet forecasts
 /// keep the quiet band first (a target idle ten ticks in eleven within every hour stays quiet).
@@ -45,19 +45,19 @@
 /// Pure and value-typed; nil bounds until `minimumScores` forecasts have come due. A forecast
 /// whose outcome is not observed within one horizon after it came due (a gap) is dropped unscored.
 /// Memory: `40·window` bytes (all scores and the quiet ones, each kept sorted too, and the recent
-/// points), `16 · 48 · window · 7 / 24` for the hour bins (1.3 MB at a 15 s tick), plus the
-/// forecasts in flight.
+/// points), `16 · 48 · max(window · 7 / 72, 120)` for the hour bins (430 KB at a 15 s tick, each
+/// bin's share taken at its first score), plus the forecasts in flight.
 public struct HorizonCalibration: Sendable {
     public let horizonSeconds: Double
     public let upperQuantile: Double
     /// Every score, and those of forecasts made at a low level (`quiet`).
     private var scores: AdaptiveConformal
     private var quiet: AdaptiveConformal
-    /// Scores by weekday or weekend and hour of the day (`weekHour`), each also in the bins of the
-    /// hours either side.
+    /// Scores by weekday or weekend and hour of the day (`weekHour`).
     private var byHour: [AdaptiveConformal]
-    /// The bin of the last time observed: the one `bounds` reads.
+    /// The bin of the latest time observed: the one `bounds` reads.
     private var currentBin: Int?
+    private var latestObserved = -Double.infinity
     /// Recent points, for the level below which a forecast is quiet.
     private var recentPoints: RingBuffer
     /// A point at or below this is quiet; nil until enough points were seen.
@@ -83,7 +83,7 @@ public struct HorizonCalibration: Sendable {
         quiet = scores
         byHour = Array(
             repeating: try AdaptiveConformal(
-                targets: [0.5, upperQuantile], learningRate: 0, window: max(window * 7 / 24, Self.hourMinimumScores),
+                targets: [0.5, upperQuantile], learningRate: 0, window: max(window * 7 / 72, Self.hourMinimumScores),
                 minimumScores: Self.hourMinimumScores),
             count: 48)
         recentPoints = RingBuffer(capacity: max(window, minimumScores))
@@ -91,8 +91,10 @@ public struct HorizonCalibration: Sendable {
     }
 
     public let minimumScores: Int
-    /// Scores an hour bin needs before its quantiles are used.
+    /// Scores an hour and its neighbours need together before their quantiles are used.
     public static let hourMinimumScores = 120
+    /// Times beyond this (about 31 million years from 1970) are not times; they are ignored.
+    static let timeLimit = 1e15
 
     /// The bin of a time: its hour of the day (UTC), plus 24 on a Saturday or Sunday.
     static func weekHour(_ time: Double) -> Int {
@@ -106,10 +108,14 @@ public struct HorizonCalibration: Sendable {
     public static let quietShare = 0.1
 
     /// Scores the forecasts that have come due with the rate observed at `time`. A value that is
-    /// not finite or negative scores nothing.
+    /// not finite or negative scores nothing; a time earlier than the latest does not move the hour
+    /// `bounds` reads.
     public mutating func observe(time: Double, rate: Double) {
-        guard time.isFinite, rate.isFinite, rate >= 0 else { return }
-        currentBin = Self.weekHour(time)
+        guard time.isFinite, abs(time) < Self.timeLimit, rate.isFinite, rate >= 0 else { return }
+        if time >= latestObserved {
+            latestObserved = time
+            currentBin = Self.weekHour(time)
+        }
         while pendingStart < pending.count, pending[pendingStart].due <= time + 1e-6 {
             let issued = pending[pendingStart]
             pendingStart += 1
@@ -117,10 +123,7 @@ public struct HorizonCalibration: Sendable {
             scoredCount += 1
             scores.record(actual: rate, pointForecast: issued.point, issuedBounds: nil)
             if issued.quiet { quiet.record(actual: rate, pointForecast: issued.point, issuedBounds: nil) }
-            let week = issued.bin / 24 * 24, hour = issued.bin % 24
-            for neighbour in [23, 0, 1] {
-                byHour[week + (hour + neighbour) % 24].record(actual: rate, pointForecast: issued.point, issuedBounds: nil)
-            }
+            byHour[issued.bin].record(actual: rate, pointForecast: issued.point, issuedBounds: nil)
         }
         if pendingStart > 64, pendingStart * 2 > pending.count {
             pending.removeFirst(pendingStart)
@@ -131,7 +134,7 @@ public struct HorizonCalibration: Sendable {
     /// Records the point forecast made at `time` for `time + horizonSeconds`, to be scored when its
     /// outcome is observed. Times must not go backwards (an earlier one is ignored).
     public mutating func issue(time: Double, point: Double) {
-        guard time.isFinite, point.isFinite else { return }
+        guard time.isFinite, abs(time) < Self.timeLimit, point.isFinite else { return }
         if let last = pending.last, time + horizonSeconds < last.due { return }
         recentPoints.append(point)
         issuedSinceLevel += 1
@@ -142,6 +145,31 @@ public struct HorizonCalibration: Sendable {
             issuedSinceLevel = 0
         }
         pending.append((time + horizonSeconds, point, isQuiet(point), Self.weekHour(time)))
+    }
+
+    /// The median and upper quantile of the scores of the hour `bin` and the hours either side
+    /// (same part of the week) around `point`, or nil while they hold fewer than `hourMinimumScores`.
+    private func hourBounds(bin: Int, point: Double) -> [Double]? {
+        let week = bin / 24 * 24, hour = bin % 24
+        let union = Self.merged([23, 0, 1].map { byHour[week + (hour + $0) % 24].sortedScores })
+        guard union.count >= Self.hourMinimumScores else { return nil }
+        return [point + AdaptiveConformal.quantile(union, level: 0.5), point + AdaptiveConformal.quantile(union, level: upperQuantile)]
+    }
+
+    /// Ascending arrays merged into one, ascending.
+    static func merged(_ arrays: [[Double]]) -> [Double] {
+        var result: [Double] = []
+        result.reserveCapacity(arrays.reduce(0) { $0 + $1.count })
+        var next = arrays.map { _ in 0 }
+        while true {
+            var pick: Int?
+            for i in arrays.indices where next[i] < arrays[i].count {
+                if pick.map({ arrays[i][next[i]] < arrays[$0][next[$0]] }) ?? true { pick = i }
+            }
+            guard let i = pick else { return result }
+            result.append(arrays[i][next[i]])
+            next[i] += 1
+        }
     }
 
     private func isQuiet(_ point: Double) -> Bool {
@@ -157,7 +185,7 @@ public struct HorizonCalibration: Sendable {
     /// that of the hour of the week last observed, else that of every score.
     public func bounds(point: Double) -> (p50: Double, upper: Double)? {
         let own = (isQuiet(point) ? quiet.bounds(pointForecast: point) : nil)
-            ?? currentBin.flatMap { byHour[$0].bounds(pointForecast: point) }
+            ?? currentBin.flatMap { hourBounds(bin: $0, point: point) }
         guard let b = own ?? scores.bounds(pointForecast: point), b.allSatisfy(\.isFinite) else { return nil }
         let p50 = max(0, b[0])
         return (p50, max(p50, b[1]))

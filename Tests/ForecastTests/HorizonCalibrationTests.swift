@@ -141,6 +141,25 @@ struct HorizonCalibrationTests {
         #expect(weekend.upper <= 51, "Saturday p90 \(weekend.upper)")
     }
 
+    /// A time too far out to be one is ignored (no bin is computed for it), and a time earlier
+    /// than the latest does not move the hour the band is read from.
+    @Test func timesOutOfRangeOrOrderDoNotMoveTheHour() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 100, minimumScores: 1)
+        calibration.observe(time: 1e20, rate: 1)
+        calibration.issue(time: -1e20, point: 1)
+        calibration.observe(time: 1_000, rate: 1)
+        calibration.issue(time: 1_000, point: 1)
+        calibration.observe(time: 1_015, rate: 3)
+        #expect(calibration.scoredCount == 1)
+        #expect(try #require(calibration.bounds(point: 1)).upper == 3)
+    }
+
+    @Test func sortedArraysMergeIntoOneSortedArray() {
+        #expect(HorizonCalibration.merged([[1, 4, 9], [], [2, 3, 10, 11], [0]]) == [0, 1, 2, 3, 4, 9, 10, 11])
+        #expect(HorizonCalibration.merged([[], []]).isEmpty)
+        #expect(HorizonCalibration.merged([[5, 5], [5]]) == [5, 5, 5])
+    }
+
     @Test func theHourOfTheWeekOfATime() {
         #expect(HorizonCalibration.weekHour(0) == 0)  // Thursday 1 January 1970, 00:00 UTC
         #expect(HorizonCalibration.weekHour(2 * 86_400 + 13 * 3_600) == 24 + 13)  // Saturday 13:00
@@ -148,6 +167,9 @@ struct HorizonCalibrationTests {
         #expect(HorizonCalibration.weekHour(4 * 86_400) == 0)  // Monday
         #expect(HorizonCalibration.weekHour(1_563_148_800) == 0)  // Monday 15 July 2019
         #expect(HorizonCalibration.weekHour(-3_600) == 23)  // Wednesday 31 December 1969, 23:00
+        #expect(HorizonCalibration.weekHour(-4 * 86_400) == 24)  // Sunday 28 December 1969, 00:00
+        #expect(HorizonCalibration.weekHour(2 * 86_400 - 0.5) == 23)  // Friday 23:59:59.5
+        #expect(HorizonCalibration.weekHour(2 * 86_400) == 24)  // Saturday 00:00
     }
 
     @Test func aForecastWhoseOutcomeComesAfterAGapIsNotScored() throws {
