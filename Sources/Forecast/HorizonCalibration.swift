@@ -24,15 +24,16 @@
 /// While the recent points are all zero (a forecaster that has predicted nothing yet, such as on
 /// its first business day) nothing is quiet: those misses are not a quiet night's.
 ///
-/// **By the hour of the week.** Every score also joins the bins of the hour of the day it was
+/// **By the hour of the week.** Every score also joins the bin of the hour of the day it was
 /// issued in (UTC), kept apart for weekdays and weekends (Saturday and Sunday, UTC): 48 bins of
 /// `window × 7 / 72` scores each (560 at a 15 s tick: the last two to three days of a weekday
 /// hour, the last weekend or so of a weekend one). A forecast that is not quiet gets the quantiles
 /// of its hour's bin and the bins of the hours either side, together, once `hourMinimumScores` are
 /// in, so the band is wide where the errors are (a match day's ramp, a morning) and narrow where
-/// they are not, instead of one day-wide band: measured on the shared traces (Benchmarks/simulate), World Cup 98 at 600 s start-up went
-/// from 0.8 % to 6.7 % cheaper than the best-tuned KEDA setting and the scale-to-zero trace from
-/// 4.15 % to 2.19 % of messages late, the p90 still covering 0.85–0.89 at the control horizon. The
+/// they are not, instead of one day-wide band. Measured on the shared traces (Benchmarks/simulate):
+/// World Cup 98 at 600 s start-up went from 0.8 % to 6.7 % cheaper than the best-tuned KEDA
+/// setting, and the scale-to-zero trace from 4.15 % to 2.19 % of messages late, the p90 still
+/// covering 0.85–0.89 at the control horizon. The
 /// neighbouring hours keep a bin's sample large and its edges smooth: one-hour bins alone covered
 /// only 0.81 on World Cup 98, where the ramps move by an hour from day to day. Quiet forecasts
 /// keep the quiet band first (a target idle ten ticks in eleven within every hour stays quiet).

@@ -141,9 +141,9 @@ struct HorizonCalibrationTests {
         #expect(weekend.upper <= 51, "Saturday p90 \(weekend.upper)")
     }
 
-    /// A time too far out to be one is ignored (no bin is computed for it), and a time earlier
-    /// than the latest does not move the hour the band is read from.
-    @Test func timesOutOfRangeOrOrderDoNotMoveTheHour() throws {
+    /// A time too far out to be one is ignored (no bin is computed for it, nothing is scored with
+    /// it) and later forecasts are scored as usual.
+    @Test func timesOutOfRangeAreIgnored() throws {
         var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 100, minimumScores: 1)
         calibration.observe(time: 1e20, rate: 1)
         calibration.issue(time: -1e20, point: 1)
