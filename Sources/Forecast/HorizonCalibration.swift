@@ -56,8 +56,7 @@ public struct HorizonCalibration: Sendable {
     private var quiet: AdaptiveConformal
     /// Scores by weekday or weekend and hour of the day (`weekHour`).
     private var byHour: [AdaptiveConformal]
-    /// The bin of the latest time observed: the one `bounds` reads.
-    private var currentBin: Int?
+    /// The latest time observed: its hour's bin is the one `bounds` reads.
     private var latestObserved = -Double.infinity
     /// Recent points, for the level below which a forecast is quiet.
     private var recentPoints: RingBuffer
@@ -113,10 +112,7 @@ public struct HorizonCalibration: Sendable {
     /// `bounds` reads.
     public mutating func observe(time: Double, rate: Double) {
         guard time.isFinite, abs(time) < Self.timeLimit, rate.isFinite, rate >= 0 else { return }
-        if time >= latestObserved {
-            latestObserved = time
-            currentBin = Self.weekHour(time)
-        }
+        latestObserved = max(latestObserved, time)
         while pendingStart < pending.count, pending[pendingStart].due <= time + 1e-6 {
             let issued = pending[pendingStart]
             pendingStart += 1
@@ -186,7 +182,7 @@ public struct HorizonCalibration: Sendable {
     /// that of the hour of the week last observed, else that of every score.
     public func bounds(point: Double) -> (p50: Double, upper: Double)? {
         let own = (isQuiet(point) ? quiet.bounds(pointForecast: point) : nil)
-            ?? currentBin.flatMap { hourBounds(bin: $0, point: point) }
+            ?? (latestObserved.isFinite ? hourBounds(bin: Self.weekHour(latestObserved), point: point) : nil)
         guard let b = own ?? scores.bounds(pointForecast: point), b.allSatisfy(\.isFinite) else { return nil }
         let p50 = max(0, b[0])
         return (p50, max(p50, b[1]))
