@@ -57,8 +57,6 @@ public struct AdaptiveConformal: Sendable, Equatable {
     }
 
     public var scoreCount: Int { scores.count }
-    /// The scores in the window, ascending.
-    var sortedScores: [Double] { sorted }
 
     /// Bounds for a point forecast, one per target (nil while fewer than `minimumScores`).
     public func bounds(pointForecast: Double) -> [Double]? {

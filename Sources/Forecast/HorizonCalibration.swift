@@ -46,7 +46,7 @@
 /// Pure and value-typed; nil bounds until `minimumScores` forecasts have come due. A forecast
 /// whose outcome is not observed within one horizon after it came due (a gap) is dropped unscored.
 /// Memory: `40·window` bytes (all scores and the quiet ones, each kept sorted too, and the recent
-/// points), `16 · 48 · max(window · 7 / 72, 120)` for the hour bins (430 KB at a 15 s tick, each
+/// points), `8 · 48 · max(window · 7 / 72, 120)` for the hour bins (215 KB at a 15 s tick, each
 /// bin's share taken at its first score), plus the forecasts in flight.
 public struct HorizonCalibration: Sendable {
     public let horizonSeconds: Double
@@ -54,8 +54,9 @@ public struct HorizonCalibration: Sendable {
     /// Every score, and those of forecasts made at a low level (`quiet`).
     private var scores: AdaptiveConformal
     private var quiet: AdaptiveConformal
-    /// Scores by weekday or weekend and hour of the day (`weekHour`).
-    private var byHour: [AdaptiveConformal]
+    /// Scores by weekday or weekend and hour of the day (`weekHour`), unsorted: a read selects
+    /// its two quantiles from three bins (O(n)), so no sorted copy is kept.
+    private var byHour: [RingBuffer]
     /// The latest time observed: its hour's bin is the one `bounds` reads.
     private var latestObserved = -Double.infinity
     /// Recent points, for the level below which a forecast is quiet.
@@ -81,11 +82,7 @@ public struct HorizonCalibration: Sendable {
         scores = try AdaptiveConformal(
             targets: [0.5, upperQuantile], learningRate: 0, window: max(window, minimumScores), minimumScores: minimumScores)
         quiet = scores
-        byHour = Array(
-            repeating: try AdaptiveConformal(
-                targets: [0.5, upperQuantile], learningRate: 0, window: max(window * 7 / 72, Self.hourMinimumScores),
-                minimumScores: Self.hourMinimumScores),
-            count: 48)
+        byHour = Array(repeating: RingBuffer(capacity: max(window * 7 / 72, Self.hourMinimumScores)), count: 48)
         recentPoints = RingBuffer(capacity: max(window, minimumScores))
         self.minimumScores = minimumScores
     }
@@ -120,7 +117,8 @@ public struct HorizonCalibration: Sendable {
             scoredCount += 1
             scores.record(actual: rate, pointForecast: issued.point, issuedBounds: nil)
             if issued.quiet { quiet.record(actual: rate, pointForecast: issued.point, issuedBounds: nil) }
-            byHour[issued.bin].record(actual: rate, pointForecast: issued.point, issuedBounds: nil)
+            let score = rate - issued.point
+            if score.isFinite { byHour[issued.bin].append(score) }
         }
         if pendingStart > 64, pendingStart * 2 > pending.count {
             pending.removeFirst(pendingStart)
@@ -148,25 +146,55 @@ public struct HorizonCalibration: Sendable {
     /// (same part of the week) around `point`, or nil while they hold fewer than `hourMinimumScores`.
     private func hourBounds(bin: Int, point: Double) -> [Double]? {
         let week = bin / 24 * 24, hour = bin % 24
-        let union = Self.merged([23, 0, 1].map { byHour[week + (hour + $0) % 24].sortedScores })
+        let bins = [23, 0, 1].map { byHour[week + (hour + $0) % 24] }
+        var union: [Double] = []
+        union.reserveCapacity(bins.reduce(0) { $0 + $1.count })
+        for b in bins { b.appendUnordered(to: &union) }
         guard union.count >= Self.hourMinimumScores else { return nil }
-        return [point + AdaptiveConformal.quantile(union, level: 0.5), point + AdaptiveConformal.quantile(union, level: upperQuantile)]
+        // The upper rank first: the median's is no higher, so it is selected among the values
+        // left below it.
+        let upperRank = Self.rank(level: upperQuantile, count: union.count)
+        let upper = Self.select(upperRank - 1, in: &union)
+        let medianRank = min(Self.rank(level: 0.5, count: union.count), upperRank)
+        let median = Self.select(medianRank - 1, in: &union, below: upperRank - 1)
+        return [point + median, point + upper]
     }
 
-    /// Ascending arrays merged into one, ascending.
-    static func merged(_ arrays: [[Double]]) -> [Double] {
-        var result: [Double] = []
-        result.reserveCapacity(arrays.reduce(0) { $0 + $1.count })
-        var next = arrays.map { _ in 0 }
-        while true {
-            var pick: Int?
-            for i in arrays.indices where next[i] < arrays[i].count {
-                if pick.map({ arrays[i][next[i]] < arrays[$0][next[$0]] }) ?? true { pick = i }
+    /// The conformal rank of a quantile (`AdaptiveConformal.quantile`: `⌈(n+1)·level⌉`,
+    /// clamped to the sample), from 1.
+    static func rank(level: Double, count n: Int) -> Int {
+        level >= 1 ? n : level <= 0 ? 1 : min(max(Int((Double(n + 1) * level).rounded(.up)), 1), n)
+    }
+
+    /// The conformal quantile of `values` by selection, O(n) on average; `values` is reordered.
+    static func quantile(_ values: inout [Double], level: Double) -> Double {
+        select(rank(level: level, count: values.count) - 1, in: &values)
+    }
+
+    /// The `k`-th smallest of `values` (from 0): quickselect with a median-of-three pivot, among
+    /// the first `end + 1` values when `end` is given (after a selection of rank `end`, those are
+    /// the `end + 1` smallest). `values` is reordered; the values before `k` end up no larger,
+    /// those after no smaller.
+    static func select(_ k: Int, in values: inout [Double], below end: Int? = nil) -> Double {
+        precondition(k >= 0 && k < values.count && k <= (end ?? k), "select: rank out of range")
+        var lo = 0, hi = end ?? values.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            // Median of three, moved to `hi` as the pivot.
+            if values[mid] < values[lo] { values.swapAt(mid, lo) }
+            if values[hi] < values[lo] { values.swapAt(hi, lo) }
+            if values[mid] < values[hi] { values.swapAt(mid, hi) }
+            let pivot = values[hi]
+            var store = lo
+            for i in lo ..< hi where values[i] < pivot {
+                values.swapAt(i, store)
+                store += 1
             }
-            guard let i = pick else { return result }
-            result.append(arrays[i][next[i]])
-            next[i] += 1
+            values.swapAt(store, hi)
+            if store == k { return values[k] }
+            if k < store { hi = store - 1 } else { lo = store + 1 }
         }
+        return values[k]
     }
 
     private func isQuiet(_ point: Double) -> Bool {

@@ -54,6 +54,12 @@ public struct RingBuffer: Sendable, Equatable {
         return out
     }
 
+    /// Appends every retained value to `array` in storage order (not oldest first): for uses
+    /// that do not care about order, without indexing value by value.
+    public func appendUnordered(to array: inout [Double]) {
+        array += storage
+    }
+
     public mutating func removeAll() {
         storage.removeAll(keepingCapacity: true)
         head = 0

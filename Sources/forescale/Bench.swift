@@ -7,7 +7,7 @@ import Simulation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (wall-clock; build with -c release for meaningful figures).",
-        subcommands: [BenchForecast.self])
+        subcommands: [BenchForecast.self, BenchMemory.self])
 }
 
 struct BenchForecast: ParsableCommand {

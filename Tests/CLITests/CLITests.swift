@@ -131,4 +131,15 @@ struct CLITests {
         #expect(lines.count == 2 && lines[1].isEmpty, "one line expected: \(output.stdout)")
         #expect(lines[0].hasPrefix("forescale ") && lines[0].count > "forescale ".count, "\(output.stdout)")
     }
+
+    @Test("bench memory warms the forecasters and prints the resident set per target; a bad count names the option")
+    func benchMemory() async throws {
+        let output = try await CLI.run("bench", "memory", "--targets", "2", "--days", "0.1")
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("targets 2, 576 ticks each (0.1 days at 15 s)"), "\(output.stdout)")
+        #expect(output.stdout.contains("resident before ") && output.stdout.contains("per warm target "), "\(output.stdout)")
+        let bad = try await CLI.run("bench", "memory", "--targets", "0")
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--targets: must be 1–10000, got 0"), "\(bad.stderr)")
+    }
 }

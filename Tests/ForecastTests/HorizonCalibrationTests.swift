@@ -154,10 +154,58 @@ struct HorizonCalibrationTests {
         #expect(try #require(calibration.bounds(point: 1)).upper == 3)
     }
 
-    @Test func sortedArraysMergeIntoOneSortedArray() {
-        #expect(HorizonCalibration.merged([[1, 4, 9], [], [2, 3, 10, 11], [0]]) == [0, 1, 2, 3, 4, 9, 10, 11])
-        #expect(HorizonCalibration.merged([[], []]).isEmpty)
-        #expect(HorizonCalibration.merged([[5, 5], [5]]) == [5, 5, 5])
+    /// The hour bins' quantiles are selected, not sorted for: the same value as the conformal
+    /// quantile of the sorted scores, for every size, level and run of equal values.
+    @Test func selectedQuantilesAreTheSortedOnes() {
+        var state: UInt64 = 42
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for size in [1, 2, 3, 7, 120, 333, 1_680] {
+            for spread in [3, 1_000] {
+                let values = (0 ..< size).map { _ in Double(next() % spread) - Double(spread / 2) }
+                let sorted = values.sorted()
+                for level in [0.0, 0.1, 0.5, 0.9, 0.95, 1.0] {
+                    var scratch = values
+                    #expect(HorizonCalibration.quantile(&scratch, level: level) == AdaptiveConformal.quantile(sorted, level: level),
+                            "size \(size), spread \(spread), level \(level)")
+                }
+                for k in [0, size / 2, size - 1] {
+                    var scratch = values
+                    #expect(HorizonCalibration.select(k, in: &scratch) == sorted[k])
+                    // Then a lower rank among the values left below it, as the hour band does.
+                    #expect(HorizonCalibration.select(k / 3, in: &scratch, below: k) == sorted[k / 3])
+                }
+            }
+        }
+    }
+
+    /// Errors large only between 03:00 and 04:00 on weekdays, small otherwise: at 04:30 the band
+    /// takes in the hour before (wide), at 05:30 it holds only calm hours (narrow); a time observed
+    /// out of order (03:30, after 05:30) does not move the hour the band is read for.
+    @Test func theHoursEitherSideJoinTheBandAndTimeDoesNotGoBack() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 5760, minimumScores: 30)
+        let monday = 4.0 * 86_400
+        var k = 0
+        func run(until end: Double) {
+            while monday + Double(k) * 15 < end {
+                let time = monday + Double(k) * 15
+                let hour = Int(Double(k) * 15 / 3_600) % 24
+                let spread = hour == 3 ? 40.0 : 1.0
+                calibration.observe(time: time, rate: 100 + spread * (Double((k * 37) % 21) / 10 - 1))
+                calibration.issue(time: time, point: 100)
+                k += 1
+            }
+        }
+        run(until: monday + 86_400 + 4.5 * 3_600)  // Tuesday 04:30
+        let afterTheErrors = try #require(calibration.bounds(point: 100))
+        #expect(afterTheErrors.upper > 120, "04:30 p90 \(afterTheErrors.upper)")
+        run(until: monday + 86_400 + 5.5 * 3_600)  // Tuesday 05:30
+        let calm = try #require(calibration.bounds(point: 100))
+        #expect(calm.upper <= 101, "05:30 p90 \(calm.upper)")
+        calibration.observe(time: monday + 86_400 + 3.5 * 3_600, rate: 100)
+        #expect(try #require(calibration.bounds(point: 100)) == calm)
     }
 
     @Test func theHourOfTheWeekOfATime() {

@@ -70,6 +70,9 @@ struct ModelTests {
         #expect(r.count == 3 && r.isFull)
         #expect(r.fromEnd(0) == 5 && r.fromEnd(2) == 3 && r.fromEnd(3) == nil)
         #expect(r.suffix(2) == [4, 5])
+        var out: [Double] = [0]
+        r.appendUnordered(to: &out)
+        #expect(out.count == 4 && out[0] == 0 && out.dropFirst().sorted() == [3, 4, 5])
     }
 }
 
