@@ -163,20 +163,11 @@ struct BenchForecast: ParsableCommand {
             }
             return (t.counts.map { $0 / 60 }, "\(t.name), first \(Self.points) rows (rates per second); then the following rows for the updates")
         }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func uniform() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return (Double(z >> 11) + 0.5) / 9_007_199_254_740_992
-        }
+        var noise = SyntheticNoise()
         let series = (0 ..< needed).map { t -> Double in
             let daily = 40 * sin(2 * Double.pi * Double(t) / 1440)
             let weekly = 1 + 0.1 * sin(2 * Double.pi * Double(t) / 10_080)
-            let noise = (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
-            return max(0, (100 + daily) * weekly + 5 * noise)
+            return max(0, (100 + daily) * weekly + 5 * noise.normal())
         }
         return (series, "synthetic daily-seasonal, 14 days of minutes (level 100/s, daily amplitude 40, weekly ±10 %, noise σ 5, seed fixed)")
     }

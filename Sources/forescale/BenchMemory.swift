@@ -40,15 +40,7 @@ struct BenchMemory: ParsableCommand {
         let before = Self.status("VmRSS")
         var warmed: [any TickForecaster] = []
         warmed.reserveCapacity(targets)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func uniform() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return (Double(z >> 11) + 0.5) / 9_007_199_254_740_992
-        }
+        var noise = SyntheticNoise()
         let start = 1_700_000_000.0
         let clock = ContinuousClock()
         let began = clock.now
@@ -61,8 +53,7 @@ struct BenchMemory: ParsableCommand {
                 let time = start + Double(i) * tick
                 let day = 2 * Double.pi * (time / 86_400 + phase)
                 let week = 1 + 0.1 * sin(2 * Double.pi * time / 604_800)
-                let noise = (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
-                let rate = max(0, (100 + 80 * sin(day)) * week + 5 * noise)
+                let rate = max(0, (100 + 80 * sin(day)) * week + 5 * noise.normal())
                 forecaster.observe(time: time, rate: rate)
                 _ = forecaster.forecast(horizonSeconds: policy.startupSeconds + tick)
             }
