@@ -55,7 +55,7 @@ public struct HorizonCalibration: Sendable {
     private var scores: AdaptiveConformal
     private var quiet: AdaptiveConformal
     /// Scores by weekday or weekend and hour of the day (`weekHour`), unsorted: a read selects
-    /// its two quantiles from three bins (O(n)), so no sorted copy is kept.
+    /// its two quantiles from three bins (O(n) on average), so no sorted copy is kept.
     private var byHour: [RingBuffer]
     /// The latest time observed: its hour's bin is the one `bounds` reads.
     private var latestObserved = -Double.infinity
@@ -151,13 +151,12 @@ public struct HorizonCalibration: Sendable {
         union.reserveCapacity(bins.reduce(0) { $0 + $1.count })
         for b in bins { b.appendUnordered(to: &union) }
         guard union.count >= Self.hourMinimumScores else { return nil }
-        // The upper rank first: the median's is no higher, so it is selected among the values
-        // left below it.
-        let upperRank = Self.rank(level: upperQuantile, count: union.count)
-        let upper = Self.select(upperRank - 1, in: &union)
-        let medianRank = min(Self.rank(level: 0.5, count: union.count), upperRank)
-        let median = Self.select(medianRank - 1, in: &union, below: upperRank - 1)
-        return [point + median, point + upper]
+        // The higher rank first; the lower one is then selected among the values left below it.
+        let ranks = [0.5, upperQuantile].map { Self.rank(level: $0, count: union.count) }
+        let high = ranks.max()!, low = ranks.min()!
+        let highValue = Self.select(high - 1, in: &union)
+        let lowValue = low == high ? highValue : Self.select(low - 1, in: &union, below: high - 1)
+        return ranks.map { point + ($0 == high ? highValue : lowValue) }
     }
 
     /// The conformal rank of a quantile (`AdaptiveConformal.quantile`: `⌈(n+1)·level⌉`,
@@ -166,33 +165,44 @@ public struct HorizonCalibration: Sendable {
         level >= 1 ? n : level <= 0 ? 1 : min(max(Int((Double(n + 1) * level).rounded(.up)), 1), n)
     }
 
-    /// The conformal quantile of `values` by selection, O(n) on average; `values` is reordered.
+    /// The conformal quantile of `values` by selection, O(n) on average (runs of equal values
+    /// included); `values` is reordered.
     static func quantile(_ values: inout [Double], level: Double) -> Double {
         select(rank(level: level, count: values.count) - 1, in: &values)
     }
 
-    /// The `k`-th smallest of `values` (from 0): quickselect with a median-of-three pivot, among
-    /// the first `end + 1` values when `end` is given (after a selection of rank `end`, those are
-    /// the `end + 1` smallest). `values` is reordered; the values before `k` end up no larger,
-    /// those after no smaller.
+    /// The `k`-th smallest of `values` (from 0): quickselect with a median-of-three pivot and a
+    /// three-way partition (below, equal to, above the pivot: an idle target's scores, all 0, take
+    /// one pass), among the first `end + 1` values when `end` is given (after a selection of rank
+    /// `end`, those are the `end + 1` smallest). `values` is reordered; the values before `k` end
+    /// up no larger, those after no smaller.
     static func select(_ k: Int, in values: inout [Double], below end: Int? = nil) -> Double {
-        precondition(k >= 0 && k < values.count && k <= (end ?? k), "select: rank out of range")
+        precondition(k >= 0 && k < values.count && k <= (end ?? k) && (end ?? 0) < values.count, "select: rank out of range")
         var lo = 0, hi = end ?? values.count - 1
         while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            // Median of three, moved to `hi` as the pivot.
-            if values[mid] < values[lo] { values.swapAt(mid, lo) }
-            if values[hi] < values[lo] { values.swapAt(hi, lo) }
-            if values[mid] < values[hi] { values.swapAt(mid, hi) }
-            let pivot = values[hi]
-            var store = lo
-            for i in lo ..< hi where values[i] < pivot {
-                values.swapAt(i, store)
-                store += 1
+            let a = values[lo], b = values[lo + (hi - lo) / 2], c = values[hi]
+            let pivot = max(min(a, b), min(max(a, b), c))
+            // [lo, less) below the pivot, [less, i) equal, (more, hi] above; [i, more] not yet seen.
+            var less = lo, i = lo, more = hi
+            while i <= more {
+                if values[i] < pivot {
+                    values.swapAt(less, i)
+                    less += 1
+                    i += 1
+                } else if values[i] > pivot {
+                    values.swapAt(i, more)
+                    more -= 1
+                } else {
+                    i += 1
+                }
             }
-            values.swapAt(store, hi)
-            if store == k { return values[k] }
-            if k < store { hi = store - 1 } else { lo = store + 1 }
+            if k < less {
+                hi = less - 1
+            } else if k > more {
+                lo = more + 1
+            } else {
+                return pivot
+            }
         }
         return values[k]
     }

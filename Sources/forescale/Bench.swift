@@ -6,7 +6,7 @@ import Simulation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (wall-clock; build with -c release for meaningful figures).",
+        abstract: "Benchmarks: times and memory (build with -c release for meaningful figures).",
         subcommands: [BenchForecast.self, BenchMemory.self])
 }
 

@@ -68,6 +68,8 @@ struct BenchMemory: ParsableCommand {
         if let before, let after {
             let perTarget = Double(after - before) / Double(warmed.count)
             print(String(format: "per warm target %.0f KiB; at 1,000 targets %.0f MiB", perTarget, perTarget * 1000 / 1024))
+        } else {
+            print("per warm target unknown: /proc/self/status cannot be read on this platform")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Forecast
 
@@ -163,7 +164,8 @@ struct HorizonCalibrationTests {
             return Int(state >> 33)
         }
         for size in [1, 2, 3, 7, 120, 333, 1_680] {
-            for spread in [3, 1_000] {
+            // spread 1: every value equal (an idle target's scores); 3: long runs of equal values.
+            for spread in [1, 3, 1_000] {
                 let values = (0 ..< size).map { _ in Double(next() % spread) - Double(spread / 2) }
                 let sorted = values.sorted()
                 for level in [0.0, 0.1, 0.5, 0.9, 0.95, 1.0] {
@@ -174,11 +176,41 @@ struct HorizonCalibrationTests {
                 for k in [0, size / 2, size - 1] {
                     var scratch = values
                     #expect(HorizonCalibration.select(k, in: &scratch) == sorted[k])
-                    // Then a lower rank among the values left below it, as the hour band does.
+                    // Then a lower rank among the values left below it, as the hour band does, and
+                    // the same rank again.
                     #expect(HorizonCalibration.select(k / 3, in: &scratch, below: k) == sorted[k / 3])
+                    #expect(HorizonCalibration.select(k / 3, in: &scratch, below: k / 3) == sorted[k / 3])
                 }
             }
         }
+    }
+
+    /// The hour band's median and upper quantile are those of the sorted scores of the forecasts
+    /// issued in the hour read and the hours either side, and scored so far.
+    @Test func theHourBandIsTheQuantilesOfItsThreeHoursScores() throws {
+        var calibration = try HorizonCalibration(horizonSeconds: 15, upperQuantile: 0.9, window: 5760, minimumScores: 30)
+        let monday = 4.0 * 86_400
+        var scored: [(issued: Double, score: Double)] = []
+        var k = 0
+        // Monday 00:00 to 02:30: the band at 02:30 is that of 01:00–04:00's scores (bins 1, 2, 3).
+        while Double(k) * 15 <= 2.5 * 3_600 {
+            let time = monday + Double(k) * 15
+            let rate = 100 + 10 * sin(Double(k) * 0.77) + (k < 240 ? 50 : 0)  // distinct values; the first hour higher
+            calibration.observe(time: time, rate: rate)
+            if k > 0 { scored.append((time - 15, rate - 100)) }
+            calibration.issue(time: time, point: 100)
+            k += 1
+        }
+        let read = monday + Double(k - 1) * 15
+        let union = scored.filter { $0.issued >= monday + 3_600 && $0.issued < monday + 4 * 3_600 && $0.issued <= read - 15 }
+            .map(\.score).sorted()
+        #expect(union.count >= HorizonCalibration.hourMinimumScores)
+        let bounds = try #require(calibration.bounds(point: 100))
+        #expect(bounds.p50 == 100 + AdaptiveConformal.quantile(union, level: 0.5))
+        #expect(bounds.upper == 100 + AdaptiveConformal.quantile(union, level: 0.9))
+        // Not the day-wide band: that one holds the first hour's higher scores too.
+        let all = scored.map(\.score).sorted()
+        #expect(AdaptiveConformal.quantile(all, level: 0.9) > AdaptiveConformal.quantile(union, level: 0.9))
     }
 
     /// Errors large only between 03:00 and 04:00 on weekdays, small otherwise: at 04:30 the band
