@@ -105,10 +105,12 @@ public struct AdaptiveConformal: Sendable, Equatable {
 
     /// Empirical quantile with the conformal rank ⌈(n+1)·level⌉, clamped to the sample.
     static func quantile(_ sorted: [Double], level: Double) -> Double {
-        let n = sorted.count
-        if level >= 1 { return sorted[n - 1] }
-        if level <= 0 { return sorted[0] }
-        let rank = Int((Double(n + 1) * level).rounded(.up))
-        return sorted[min(max(rank, 1), n) - 1]
+        sorted[rank(level: level, count: sorted.count) - 1]
+    }
+
+    /// The conformal rank of a quantile of `n` values, from 1: ⌈(n+1)·level⌉ clamped to 1…n (n
+    /// for a level ≥ 1, 1 for a level ≤ 0).
+    static func rank(level: Double, count n: Int) -> Int {
+        level >= 1 ? n : level <= 0 ? 1 : min(max(Int((Double(n + 1) * level).rounded(.up)), 1), n)
     }
 }

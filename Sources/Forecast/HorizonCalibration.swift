@@ -152,23 +152,17 @@ public struct HorizonCalibration: Sendable {
         for b in bins { b.appendUnordered(to: &union) }
         guard union.count >= Self.hourMinimumScores else { return nil }
         // The higher rank first; the lower one is then selected among the values left below it.
-        let ranks = [0.5, upperQuantile].map { Self.rank(level: $0, count: union.count) }
+        let ranks = [0.5, upperQuantile].map { AdaptiveConformal.rank(level: $0, count: union.count) }
         let high = ranks.max()!, low = ranks.min()!
         let highValue = Self.select(high - 1, in: &union)
         let lowValue = low == high ? highValue : Self.select(low - 1, in: &union, below: high - 1)
         return ranks.map { point + ($0 == high ? highValue : lowValue) }
     }
 
-    /// The conformal rank of a quantile (`AdaptiveConformal.quantile`: `⌈(n+1)·level⌉`,
-    /// clamped to the sample), from 1.
-    static func rank(level: Double, count n: Int) -> Int {
-        level >= 1 ? n : level <= 0 ? 1 : min(max(Int((Double(n + 1) * level).rounded(.up)), 1), n)
-    }
-
     /// The conformal quantile of `values` by selection, O(n) on average (runs of equal values
     /// included); `values` is reordered.
     static func quantile(_ values: inout [Double], level: Double) -> Double {
-        select(rank(level: level, count: values.count) - 1, in: &values)
+        select(AdaptiveConformal.rank(level: level, count: values.count) - 1, in: &values)
     }
 
     /// The `k`-th smallest of `values` (from 0): quickselect with a median-of-three pivot and a
