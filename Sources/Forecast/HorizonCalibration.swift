@@ -159,17 +159,11 @@ public struct HorizonCalibration: Sendable {
         return ranks.map { point + ($0 == high ? highValue : lowValue) }
     }
 
-    /// The conformal quantile of `values` by selection, O(n) on average (runs of equal values
-    /// included); `values` is reordered.
-    static func quantile(_ values: inout [Double], level: Double) -> Double {
-        select(AdaptiveConformal.rank(level: level, count: values.count) - 1, in: &values)
-    }
-
-    /// The `k`-th smallest of `values` (from 0): quickselect with a median-of-three pivot and a
-    /// three-way partition (below, equal to, above the pivot: an idle target's scores, all 0, take
-    /// one pass), among the first `end + 1` values when `end` is given (after a selection of rank
-    /// `end`, those are the `end + 1` smallest). `values` is reordered; the values before `k` end
-    /// up no larger, those after no smaller.
+    /// The `k`-th smallest of `values` (from 0), O(n) on average, runs of equal values included:
+    /// quickselect with a median-of-three pivot and a three-way partition (below, equal to, above
+    /// the pivot: an idle target's scores, all 0, take one pass), among the first `end + 1` values
+    /// when `end` is given (after a selection of rank `end`, those are the `end + 1` smallest).
+    /// `values` is reordered; the values before `k` end up no larger, those after no smaller.
     static func select(_ k: Int, in values: inout [Double], below end: Int? = nil) -> Double {
         precondition(k >= 0 && k < values.count && k <= (end ?? k) && (end ?? 0) < values.count, "select: rank out of range")
         var lo = 0, hi = end ?? values.count - 1

@@ -129,7 +129,7 @@ struct Backtest: ParsableCommand {
         }
         let elapsed = clock.now - started
         let cpu = BenchForecast.threadCPUSeconds() - cpuStarted
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = BenchForecast.seconds(elapsed)
         var summary = BacktestSummary(trace: loaded, plan: plan, report: report, runSeconds: seconds, scoreAfterSeconds: skip)
         summary.cpuSeconds = cpu
         if let tick {

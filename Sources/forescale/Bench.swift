@@ -55,9 +55,7 @@ struct BenchForecast: ParsableCommand {
         let train = Array(series[0 ..< Self.points])
         let more = Array(series[Self.points ..< series.count])
         let clock = ContinuousClock()
-        func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
+        let seconds = Self.seconds
         print("series: \(source)")
 
         // 1. Choose the production model.
@@ -170,6 +168,11 @@ struct BenchForecast: ParsableCommand {
             return max(0, (100 + daily) * weekly + 5 * noise.normal())
         }
         return (series, "synthetic daily-seasonal, 14 days of minutes (level 100/s, daily amplitude 40, weekly ±10 %, noise σ 5, seed fixed)")
+    }
+
+    /// A duration in seconds.
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// CPU time consumed by the calling thread, seconds.

@@ -63,7 +63,7 @@ struct BenchMemory: ParsableCommand {
         let after = Self.status("VmRSS")
         let peak = Self.status("VmHWM")
         func mib(_ kib: Int?) -> String { kib.map { String(format: "%.1f MiB", Double($0) / 1024) } ?? "unknown" }
-        print("targets \(warmed.count), \(ticks) ticks each (\(String(format: "%g", days)) days at \(String(format: "%g", tick)) s), fed in \(String(format: "%.1f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)) s")
+        print("targets \(warmed.count), \(ticks) ticks each (\(String(format: "%g", days)) days at \(String(format: "%g", tick)) s), fed in \(String(format: "%.1f", BenchForecast.seconds(elapsed))) s")
         print("resident before \(mib(before)), after \(mib(after)), peak \(mib(peak))")
         if let before, let after {
             let perTarget = Double(after - before) / Double(warmed.count)

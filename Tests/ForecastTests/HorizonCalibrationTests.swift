@@ -170,7 +170,8 @@ struct HorizonCalibrationTests {
                 let sorted = values.sorted()
                 for level in [0.0, 0.1, 0.5, 0.9, 0.95, 1.0] {
                     var scratch = values
-                    #expect(HorizonCalibration.quantile(&scratch, level: level) == AdaptiveConformal.quantile(sorted, level: level),
+                    let rank = AdaptiveConformal.rank(level: level, count: size)
+                    #expect(HorizonCalibration.select(rank - 1, in: &scratch) == AdaptiveConformal.quantile(sorted, level: level),
                             "size \(size), spread \(spread), level \(level)")
                 }
                 for k in [0, size / 2, size - 1] {
