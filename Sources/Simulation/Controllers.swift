@@ -77,8 +77,15 @@ public struct KEDAController: ScalingController {
         let current = view.observation.desiredReplicas.value
         let (decision, next) = decide(observation: view.observation, state: state, policy: policy, now: view.now)
         state = next
-        let hpa = decision.reactiveReplicas ?? current
-        guard scaleToZero else { return ControllerOutput(desiredReplicas: hpa) }
+        let desired = desired(hpa: decision.reactiveReplicas ?? current, current: current, view: view)
+        // The state dates a change it sees applied by the decision that asked for it: KEDA's own,
+        // not the plan `decide` also computed, so that KEDA's rate policies never depend on the plan.
+        state.noteOverride(replicas: desired, current: current, now: view.now)
+        return ControllerOutput(desiredReplicas: desired)
+    }
+
+    private mutating func desired(hpa: Int, current: Int, view: ControllerView) -> Int {
+        guard scaleToZero else { return hpa }
         let active: Bool
         if let lag = view.observation.lag?.value, let rate = view.observation.arrivalRate?.value {
             active = lag > activationLag || rate > activationArrivalRate
@@ -86,9 +93,9 @@ public struct KEDAController: ScalingController {
             active = true
         }
         if active || lastActive == nil { lastActive = view.now }
-        if current == 0 { return ControllerOutput(desiredReplicas: active ? 1 : 0) }
-        if view.now - (lastActive ?? view.now) >= cooldownSeconds { return ControllerOutput(desiredReplicas: 0) }
-        return ControllerOutput(desiredReplicas: hpa)
+        if current == 0 { return active ? 1 : 0 }
+        if view.now - (lastActive ?? view.now) >= cooldownSeconds { return 0 }
+        return hpa
     }
 
     static func format(_ value: Double) -> String {

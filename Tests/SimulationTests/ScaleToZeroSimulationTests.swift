@@ -1,5 +1,5 @@
 import Pipeline
-import Planner
+@testable import Planner
 import Testing
 @testable import Simulation
 
@@ -75,6 +75,20 @@ struct ScaleToZeroSimulationTests {
         for s in stride(from: 0, through: 900, by: 15) {
             #expect(blind.tick(view(lag: nil, rate: 0, current: 1, at: s)).desiredReplicas >= 1)
         }
+    }
+
+    @Test func kedaDatesItsScaleEventsByItsOwnDecisionNotThePlans() {
+        // 20 replicas of 100/s at 0.5 serve 1000/s; then 200/s. KEDA's 300 s window lets it go to 4
+        // at 300 s, while the plan `decide` also computes still holds 20 in its 600 s window. The
+        // change the state waits to see applied is KEDA's, so that KEDA's rate policies never
+        // depend on the plan.
+        var keda = KEDAController(capacity: 100, utilization: 0.5, minReplicas: 1, maxReplicas: 100)
+        #expect(keda.tick(view(lag: 0, rate: 1000, current: 20, at: 0)).desiredReplicas == 20)
+        for second in stride(from: 15, to: 300, by: 15) {
+            #expect(keda.tick(view(lag: 0, rate: 200, current: 20, at: second)).desiredReplicas == 20)
+        }
+        #expect(keda.tick(view(lag: 0, rate: 200, current: 20, at: 300)).desiredReplicas == 4)
+        #expect(keda.state.pendingChange == PendingChange(time: 1_000_300, from: 20, to: 4))
     }
 
     @Test func theHPABaselineCannotScaleToZero() {
