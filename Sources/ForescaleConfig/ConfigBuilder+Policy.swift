@@ -154,7 +154,9 @@ extension ConfigBuilder {
             policy.scaleDown = parseRules(behavior, "scaleDown", defaults: .planScaleDown)
         }
         if let forecast = reader.map(map, "forecast", allowed: ConfigSchema.forecast) {
-            policy.forecast = ForecastUse(enabled: reader.bool(forecast, "enabled") ?? true, allowScaleDown: reader.bool(forecast, "scaleDown") ?? false)
+            policy.forecast = ForecastUse(
+                enabled: reader.bool(forecast, "enabled") ?? true, allowScaleDown: reader.bool(forecast, "scaleDown") ?? false,
+                release: reader.bool(forecast, "release") ?? true)
             if let quantile = reader.fraction(forecast, "quantile") {
                 if quantile > 0.5, quantile < 1 { policy.forecast.upperQuantile = quantile } else {
                     reader.report(

@@ -51,7 +51,7 @@ public enum ConfigSchema {
     public static let behavior = ["scaleUp", "scaleDown"]
     public static let rules = ["stabilizationWindow", "selectPolicy", "policies"]
     public static let ratePolicy = ["type", "value", "period"]
-    public static let forecast = ["enabled", "scaleDown", "quantile", "maxError", "tripOnDrift"]
+    public static let forecast = ["enabled", "scaleDown", "quantile", "release", "maxError", "tripOnDrift"]
     public static let fallback = ["after", "replicas", "scaleDown"]
     public static let reactive = ["floor", "lagThreshold", "utilization"]
     public static let burst = ["enabled", "ratio", "hold"]

@@ -65,6 +65,12 @@ public func decide(
     let forecastWakes = sleeps && policy.scaleToZero.predictiveWake && policy.forecast.enabled
         && forecast.map { Plan.usable($0) && $0.upper > policy.forecastActivationRate } == true
 
+    // With a usable forecast the scale-down window releases a past recommendation once the time
+    // it was planned for has passed (`Guardrails.held`); without one it holds for the whole window.
+    let release = policy.forecast.enabled && policy.forecast.release && forecast.map(Plan.usable) == true
+        ? policy.releaseSeconds : nil
+    inputs.holdReleaseSeconds = release
+
     var burstMemory = state.burst ?? BurstMemory()
     let steady = previousCount == current && data.readyReplicas == current
     let burst = Burst.detect(data: data, forecast: forecast, memory: &burstMemory, policy: policy, steady: steady, now: now)
@@ -142,7 +148,7 @@ public func decide(
         } else {
             let stabilized = Guardrails.stabilize(
                 result, current: current, window: &state.planRecommendations,
-                up: policy.scaleUp, down: policy.scaleDown, now: now, holding: sustained(plan))
+                up: policy.scaleUp, down: policy.scaleDown, now: now, holding: sustained(plan), release: release)
             result = stabilized.replicas
             if let step = stabilized.step { steps.append(step) }
             let limited = Guardrails.limitRate(
@@ -157,9 +163,10 @@ public func decide(
         }
     }
 
-    // A target asleep with nothing to wake for stays asleep: the reactive baseline (KEDA's
-    // maths without its activation threshold) does not wake it.
-    if policy.reactiveFloor, !asleepStaying, let floor = reactive?.replicas, floor > result {
+    // The reactive floor: what KEDA's triggers ask for at this tick (the plan's own window holds
+    // the count, not the HPA's second one). A target asleep with nothing to wake for stays asleep:
+    // the reactive baseline (KEDA's maths without its activation threshold) does not wake it.
+    if policy.reactiveFloor, !asleepStaying, let floor = reactive?.triggered, floor > result {
         result = floor
         steps.append(Step(reason: .reactiveFloor, replicas: result))
     }

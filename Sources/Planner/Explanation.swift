@@ -66,7 +66,9 @@ enum Explanation {
         case .scaleUpStabilized:
             return "held at \(step.replicas) by the \(number(policy.scaleUp.stabilizationWindowSeconds))s scale-up stabilisation window"
         case .scaleDownStabilized:
-            return "held at \(step.replicas) by the \(number(policy.scaleDown.stabilizationWindowSeconds))s scale-down stabilisation window"
+            let window = "held at \(step.replicas) by the \(number(policy.scaleDown.stabilizationWindowSeconds))s scale-down stabilisation window"
+            guard let release = inputs.holdReleaseSeconds else { return window }
+            return window + " (a past plan holds \(number(release))s, until the time it was planned for, then fades out over \(number(release))s)"
         case .scaleUpLimited:
             return "scale-up rate policy allows \(step.replicas)"
         case .scaleDownLimited:

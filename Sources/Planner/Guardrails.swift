@@ -50,10 +50,10 @@ enum Guardrails {
     /// HPA stabilisation: scale up no further than the lowest recommendation of the scale-up
     /// window, scale down no further than the highest the scale-down window holds. Records
     /// `recommendation` in `window`; `holding`, when lower, is what the scale-down window keeps of
-    /// it (see `TimedCount.held`).
+    /// it (see `TimedCount.held`); `release` shortens the hold (see `held(_:above:now:release:)`).
     static func stabilize(
         _ recommendation: Int, current: Int, window: inout [TimedCount],
-        up: ScalingRules, down: ScalingRules, now: Double, holding: Int? = nil
+        up: ScalingRules, down: ScalingRules, now: Double, holding: Int? = nil, release: Double? = nil
     ) -> (replicas: Int, step: Step?) {
         // Like the HPA, an empty window is seeded with the current count, so that a fresh start
         // never scales down before a full scale-down window of evidence.
@@ -66,7 +66,7 @@ enum Guardrails {
         let downCutoff = now - down.stabilizationWindowSeconds
         for entry in window {
             if entry.time > upCutoff { upLimit = min(upLimit, entry.replicas) }
-            if entry.time > downCutoff { downLimit = max(downLimit, entry.holds) }
+            if entry.time > downCutoff { downLimit = max(downLimit, held(entry, above: recommendation, now: now, release: release)) }
         }
         window.append(TimedCount(time: now, replicas: recommendation, held: holding))
         var result = current
@@ -75,6 +75,23 @@ enum Guardrails {
         if result < recommendation { return (result, Step(reason: .scaleUpStabilized, replicas: result)) }
         if result > recommendation { return (result, Step(reason: .scaleDownStabilized, replicas: result)) }
         return (result, nil)
+    }
+
+    /// What an entry of the scale-down window holds now. Without `release`, all it holds, for the
+    /// whole window (the HPA's rule). With it (the plan, while it has a usable forecast: its
+    /// start-up), the entry holds in full for `release` seconds, until the time it was planned
+    /// for, and what it holds above `recommendation` then fades out linearly over as long again.
+    /// A forecaster that sees the need coming back asks for it again a start-up ahead; holding a
+    /// past need for the whole window paid for every one-minute spike ten minutes
+    /// (Benchmarks/simulate/README.md).
+    static func held(_ entry: TimedCount, above recommendation: Int, now: Double, release: Double?) -> Int {
+        let holds = entry.holds
+        guard let release, release > 0, holds > recommendation else { return holds }
+        let age = now - entry.time
+        guard age > release else { return holds }
+        let left = 1 - (age - release) / release
+        guard left > 0 else { return recommendation }
+        return recommendation + replicas(for: Double(holds - recommendation) * left)
     }
 
     /// Records a recommendation made without the stabilisation step (a wake-up from zero, a

@@ -8,6 +8,9 @@
 struct ReactiveBaseline {
     var replicas: Int
     var lagThreshold: Double?
+    /// What the triggers ask for at this tick, within the bounds, before the HPA's stabilisation
+    /// and rate policies: the plan's reactive floor.
+    var triggered: Int
 
     static func compute(
         data: CheckedObservation, capacity: Double?, policy: ScalingPolicy,
@@ -44,6 +47,6 @@ struct ReactiveBaseline {
             stabilized, current: current, events: state.scaleEvents,
             up: reactive.scaleUp, down: reactive.scaleDown, now: now
         ).replicas
-        return ReactiveBaseline(replicas: limited, lagThreshold: lagThreshold)
+        return ReactiveBaseline(replicas: limited, lagThreshold: lagThreshold, triggered: recommendation)
     }
 }

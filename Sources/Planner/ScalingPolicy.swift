@@ -23,7 +23,8 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var scaleUp: ScalingRules
     public var scaleDown: ScalingRules
     public var forecast: ForecastUse
-    /// The plan never goes below what the reactive baseline asks for, unless this is off.
+    /// The plan never goes below what the reactive baseline's triggers ask for at the tick (KEDA's
+    /// lag and rate triggers, within the bounds), unless this is off.
     public var reactiveFloor: Bool
     public var reactive: ReactiveBaselinePolicy
     /// A value older than this is stale: the tick holds the current count.
@@ -83,6 +84,14 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         guard sleeps else { return minReplicas }
         return min(max(1, scaleToZero.minWhenActive), max(1, ceilingReplicas))
     }
+
+    /// How long the scale-down window holds a past recommendation in full while the plan has a
+    /// usable forecast (`ForecastUse.release`): the start-up, the time it was planned for, and at
+    /// least `shortestRelease`, so that a start-up of seconds does not follow the plan tick by tick.
+    public var releaseSeconds: Double { max(startupSeconds, Self.shortestRelease) }
+
+    /// The shortest full hold of `releaseSeconds` (60 s: four ticks at the default interval).
+    public static let shortestRelease = 60.0
 
     /// The highest count the bounds and the partition cap allow.
     public var ceilingReplicas: Int {
@@ -239,11 +248,16 @@ public struct ForecastUse: Sendable, Equatable, Codable {
     /// The quantile of the arrival rate the plan provisions for (0.5 < q < 1); the forecaster
     /// calibrates its upper bound to it.
     public var upperQuantile: Double
+    /// While a usable forecast is in hand, the scale-down window releases a past recommendation
+    /// once the time it was planned for has passed: it holds in full for the start-up, then fades
+    /// out over as long again (`Guardrails.held`). Off: the whole window, as the HPA.
+    public var release: Bool
 
-    public init(enabled: Bool = true, allowScaleDown: Bool = false, upperQuantile: Double = 0.9) {
+    public init(enabled: Bool = true, allowScaleDown: Bool = false, upperQuantile: Double = 0.9, release: Bool = true) {
         self.enabled = enabled
         self.allowScaleDown = allowScaleDown
         self.upperQuantile = upperQuantile
+        self.release = release
     }
 }
 

@@ -195,13 +195,13 @@ struct MappingTests {
     @Test("forecast, reactive and the remaining scalars map one to one")
     func scalars() throws {
         let config = try SampleConfig([
-            .target("forecast", "{ enabled: false, scaleDown: true, quantile: 95% }"),
+            .target("forecast", "{ enabled: false, scaleDown: true, quantile: 95%, release: false }"),
             .target("reactive", "{ floor: false, lagThreshold: 500, utilization: 70% }"),
             .target("slo", "{ latency: 2m }"), .target("startup", "0s"), .target("staleAfter", "90s"),
             .target("mode", "live"), .controller("mode", "shadow"),
         ]).parse().get()
         let policy = config.targets[0].policy
-        #expect(policy.forecast == ForecastUse(enabled: false, allowScaleDown: true, upperQuantile: 0.95))
+        #expect(policy.forecast == ForecastUse(enabled: false, allowScaleDown: true, upperQuantile: 0.95, release: false))
         #expect(policy.reactiveFloor == false)
         #expect(policy.reactive == ReactiveBaselinePolicy(lagThreshold: 500, targetUtilization: 0.7))
         #expect(policy.latencySLOSeconds == 120)

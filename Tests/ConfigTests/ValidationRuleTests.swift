@@ -77,6 +77,7 @@ let scaleRules: [RuleCase] = [
     RuleCase("targets[0].fallback.scaledown", "unknown key (did you mean 'scaleDown'?)", .target("fallback", "{ scaledown: true }")),
     RuleCase("targets[0].forecast.maxError", "must be > 0", .target("forecast", "{ maxError: 0 }")),
     RuleCase("targets[0].forecast.tripOnDrift", "expected true or false", .target("forecast", "{ tripOnDrift: 'no' }")),
+    RuleCase("targets[0].forecast.release", "expected true or false", .target("forecast", "{ release: sometimes }")),
     RuleCase("targets[0].scale.name", "required key is missing", .target("scale", "{ orchestrator: k8s }")),
     RuleCase("targets[0].scale.kind", "got 'Deploy'", .target("scale", "{ orchestrator: k8s, kind: Deploy, name: orders }")),
     RuleCase(
