@@ -67,7 +67,9 @@ public func decide(
 
     // With a usable forecast the scale-down window releases a past recommendation once the time
     // it was planned for has passed (`Guardrails.held`); without one it holds for the whole window.
+    // A release as long as the window or longer changes nothing, and is not reported.
     let release = policy.forecast.enabled && policy.forecast.release && forecast.map(Plan.usable) == true
+        && policy.releaseSeconds < policy.scaleDown.stabilizationWindowSeconds
         ? policy.releaseSeconds : nil
     inputs.holdReleaseSeconds = release
 
@@ -123,7 +125,8 @@ public func decide(
             asleepStaying = true
             steps.append(Step(reason: .asleep, replicas: 0))
         }
-        Guardrails.record(result, in: &state.planRecommendations, now: now, holding: plan.map(sustained))
+        Guardrails.record(
+            result, in: &state.planRecommendations, now: now, holding: plan.map(sustained), releasable: plan != nil && release != nil)
     } else if !holdReasons.isEmpty || capacity.perReplica == nil {
         // Hold. The held count enters the stabilisation window, so that when data returns the
         // plan cannot drop below it before a full scale-down window has passed.
@@ -143,7 +146,7 @@ public func decide(
         steps += bounded.steps
         if let burst, burst.triggered, result > current, policy.scaleUp.selectPolicy != .disabled {
             // A burst: straight to what it needs, past the scale-up stabilisation and rate policies.
-            Guardrails.record(result, in: &state.planRecommendations, now: now, holding: sustained(plan))
+            Guardrails.record(result, in: &state.planRecommendations, now: now, holding: sustained(plan), releasable: release != nil)
             steps.append(Step(reason: .burst, replicas: result))
         } else {
             let stabilized = Guardrails.stabilize(
@@ -163,10 +166,10 @@ public func decide(
         }
     }
 
-    // The reactive floor: what KEDA's triggers ask for at this tick (the plan's own window holds
-    // the count, not the HPA's second one). A target asleep with nothing to wake for stays asleep:
-    // the reactive baseline (KEDA's maths without its activation threshold) does not wake it.
-    if policy.reactiveFloor, !asleepStaying, let floor = reactive?.triggered, floor > result {
+    // The reactive floor (`ReactiveBaseline.floor`). A target asleep with nothing to wake for
+    // stays asleep: the reactive baseline (KEDA's maths without its activation threshold) does not
+    // wake it.
+    if policy.reactiveFloor, !asleepStaying, let floor = reactive?.floor, floor > result {
         result = floor
         steps.append(Step(reason: .reactiveFloor, replicas: result))
     }

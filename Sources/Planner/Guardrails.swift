@@ -68,7 +68,7 @@ enum Guardrails {
             if entry.time > upCutoff { upLimit = min(upLimit, entry.replicas) }
             if entry.time > downCutoff { downLimit = max(downLimit, held(entry, above: recommendation, now: now, release: release)) }
         }
-        window.append(TimedCount(time: now, replicas: recommendation, held: holding))
+        window.append(TimedCount(time: now, replicas: recommendation, held: holding, releasable: release != nil))
         var result = current
         if result < upLimit { result = upLimit }
         if result > downLimit { result = downLimit }
@@ -77,16 +77,17 @@ enum Guardrails {
         return (result, nil)
     }
 
-    /// What an entry of the scale-down window holds now. Without `release`, all it holds, for the
-    /// whole window (the HPA's rule). With it (the plan, while it has a usable forecast: its
-    /// start-up), the entry holds in full for `release` seconds, until the time it was planned
-    /// for, and what it holds above `recommendation` then fades out linearly over as long again.
-    /// A forecaster that sees the need coming back asks for it again a start-up ahead; holding a
-    /// past need for the whole window paid for every one-minute spike ten minutes
-    /// (Benchmarks/simulate/README.md).
+    /// What an entry of the scale-down window holds now. Without `release`, or for an entry that
+    /// is not a plan made with a usable forecast (a seed, a hold, an override, a fallback), all it
+    /// holds, for the whole window (the HPA's rule). With it (the plan, while it has a usable
+    /// forecast: its start-up), a releasable entry holds in full for `release` seconds, until the
+    /// time it was planned for, and what it holds above `recommendation` then fades out linearly
+    /// over as long again. A forecaster that sees the need coming back asks for it again a
+    /// start-up ahead; holding a past need for the whole window paid for every one-minute spike
+    /// ten minutes (Benchmarks/simulate/README.md).
     static func held(_ entry: TimedCount, above recommendation: Int, now: Double, release: Double?) -> Int {
         let holds = entry.holds
-        guard let release, release > 0, holds > recommendation else { return holds }
+        guard let release, release > 0, entry.releasable == true, holds > recommendation else { return holds }
         let age = now - entry.time
         guard age > release else { return holds }
         let left = 1 - (age - release) / release
@@ -95,9 +96,10 @@ enum Guardrails {
     }
 
     /// Records a recommendation made without the stabilisation step (a wake-up from zero, a
-    /// burst), so that the windows see it; `holding` as in `stabilize`.
-    static func record(_ recommendation: Int, in window: inout [TimedCount], now: Double, holding: Int? = nil) {
-        window.append(TimedCount(time: now, replicas: recommendation, held: holding))
+    /// burst), so that the windows see it; `holding` as in `stabilize`, `releasable` as in
+    /// `TimedCount`.
+    static func record(_ recommendation: Int, in window: inout [TimedCount], now: Double, holding: Int? = nil, releasable: Bool = false) {
+        window.append(TimedCount(time: now, replicas: recommendation, held: holding, releasable: releasable))
     }
 
     /// HPA rate policies: how far the count may move from `current` given the changes already

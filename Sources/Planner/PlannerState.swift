@@ -41,11 +41,16 @@ public struct TimedCount: Sendable, Equatable, Codable {
     /// `replicas`: the count the arrival rate alone needs, without the replicas planned to drain a
     /// backlog once. `nil` (and every entry persisted before it existed): all of `replicas`.
     public var held: Int?
+    /// A plan made with a usable forecast, for one start-up ahead: the scale-down window may
+    /// release it once that time has passed (`Guardrails.held`). `nil` (every seed, hold, override
+    /// and fallback, and every entry persisted before it existed): held for the whole window.
+    public var releasable: Bool?
 
-    public init(time: Double, replicas: Int, held: Int? = nil) {
+    public init(time: Double, replicas: Int, held: Int? = nil, releasable: Bool = false) {
         self.time = time
         self.replicas = replicas
         self.held = held.flatMap { $0 < replicas ? $0 : nil }
+        self.releasable = releasable ? true : nil
     }
 
     /// The count the scale-down window holds (never more than `replicas`, whatever was decoded).

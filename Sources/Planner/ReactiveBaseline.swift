@@ -9,8 +9,14 @@ struct ReactiveBaseline {
     var replicas: Int
     var lagThreshold: Double?
     /// What the triggers ask for at this tick, within the bounds, before the HPA's stabilisation
-    /// and rate policies: the plan's reactive floor.
+    /// and rate policies.
     var triggered: Int
+
+    /// The plan's reactive floor: KEDA's count, never more than its triggers ask for at this tick.
+    /// Up, as fast as KEDA's rate policies allow; down, as soon as the triggers are: the HPA's
+    /// window does not keep a drained backlog's replicas a second time beside the plan's own
+    /// window, which holds what the arrival rate needs.
+    var floor: Int { min(triggered, replicas) }
 
     static func compute(
         data: CheckedObservation, capacity: Double?, policy: ScalingPolicy,

@@ -23,8 +23,8 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
     public var scaleUp: ScalingRules
     public var scaleDown: ScalingRules
     public var forecast: ForecastUse
-    /// The plan never goes below what the reactive baseline's triggers ask for at the tick (KEDA's
-    /// lag and rate triggers, within the bounds), unless this is off.
+    /// The plan never goes below the reactive baseline's count, or what its triggers ask for at
+    /// the tick when that is lower (`ReactiveBaseline.floor`), unless this is off.
     public var reactiveFloor: Bool
     public var reactive: ReactiveBaselinePolicy
     /// A value older than this is stale: the tick holds the current count.
@@ -248,9 +248,10 @@ public struct ForecastUse: Sendable, Equatable, Codable {
     /// The quantile of the arrival rate the plan provisions for (0.5 < q < 1); the forecaster
     /// calibrates its upper bound to it.
     public var upperQuantile: Double
-    /// While a usable forecast is in hand, the scale-down window releases a past recommendation
-    /// once the time it was planned for has passed: it holds in full for the start-up, then fades
-    /// out over as long again (`Guardrails.held`). Off: the whole window, as the HPA.
+    /// While a usable forecast is in hand, the scale-down window releases a past plan made with a
+    /// usable forecast once the time it was planned for has passed: it holds in full for the
+    /// start-up, then fades out over as long again (`Guardrails.held`). Off: the whole window for
+    /// every plan, as the HPA.
     public var release: Bool
 
     public init(enabled: Bool = true, allowScaleDown: Bool = false, upperQuantile: Double = 0.9, release: Bool = true) {

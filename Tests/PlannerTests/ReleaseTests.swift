@@ -7,7 +7,7 @@ import Testing
 @Suite("Releasing held plans")
 struct ReleaseTests {
     @Test func anEntryHoldsForTheReleaseThenFadesOutLinearly() {
-        let entry = TimedCount(time: 0, replicas: 10)
+        let entry = TimedCount(time: 0, replicas: 10, releasable: true)
         func held(at age: Double, release: Double?) -> Int {
             Guardrails.held(entry, above: 4, now: age, release: release)
         }
@@ -21,7 +21,7 @@ struct ReleaseTests {
         #expect(held(at: 500, release: nil) == 10)
         #expect(Guardrails.held(entry, above: 12, now: 500, release: 120) == 10)
         // What an entry holds is its sustained part, faded the same way.
-        let drain = TimedCount(time: 0, replicas: 10, held: 8)
+        let drain = TimedCount(time: 0, replicas: 10, held: 8, releasable: true)
         #expect(Guardrails.held(drain, above: 4, now: 180, release: 120) == 6)
     }
 
@@ -81,10 +81,47 @@ struct ReleaseTests {
         #expect(counts[8...].allSatisfy { $0 == 4 }, "gone after 120 s: \(counts)")
     }
 
-    @Test func theReactiveFloorIsWhatTheTriggersAskForAtTheTick() {
+    @Test func onlyPlansMadeWithAForecastAreReleased() {
+        // A seed, a hold and an override hold for the whole window whatever the forecast says:
+        // a restart, a metric outage or a fallback never scales down before a full window.
+        #expect(Guardrails.held(TimedCount(time: 0, replicas: 10), above: 4, now: 300, release: 120) == 10)
+        #expect(Guardrails.held(TimedCount(time: 0, replicas: 10, releasable: true), above: 4, now: 300, release: 120) == 4)
+
+        // A fresh state: the window is seeded with the current 10; a forecast needing 4 keeps 10
+        // for the whole 600 s.
+        var fresh = Run(policy: policy(), replicas: 10)
+        let counts = (0..<39).map { _ in fresh.tick(lag: 0, rate: 300, forecast: forecast(400)).desiredReplicas }
+        #expect(counts.allSatisfy { $0 == 10 }, "\(counts)")
+
+        // A metric outage holds 10 (the rate is missing); when it returns with a forecast that
+        // needs 4, the held ticks keep 10 for a full window after the last of them.
+        var outage = Run(policy: policy(), replicas: 4)
+        _ = outage.tick(lag: 0, rate: 300, forecast: forecast(1000))
+        for _ in 0..<4 { #expect(outage.tick(lag: 0, rate: nil, forecast: forecast(1000)).desiredReplicas == 10) }
+        let after = (0..<38).map { _ in outage.tick(lag: 0, rate: 300, forecast: forecast(400)).desiredReplicas }
+        #expect(after.allSatisfy { $0 == 10 }, "\(after)")
+
+        // An override (a fallback, a pin) enters the window whole and is never released.
+        var overridden = Run(policy: policy(), replicas: 4)
+        _ = overridden.tick(lag: 0, rate: 300, forecast: forecast(400))
+        overridden.state.noteOverride(replicas: 10, current: 4, now: overridden.now)
+        overridden.replicas = 10
+        #expect(overridden.state.planRecommendations.last?.releasable == nil)
+        let held = (0..<38).map { _ in overridden.tick(lag: 0, rate: 300, forecast: forecast(400)).desiredReplicas }
+        #expect(held.allSatisfy { $0 == 10 }, "\(held)")
+    }
+
+    @Test func aReleaseAsLongAsTheWindowIsNotReported() {
+        let decisions = countsAfterAForecastPeak(policy(startup: 600))
+        #expect(decisions.allSatisfy { $0.inputs.holdReleaseSeconds == nil })
+        #expect(decisions[..<39].allSatisfy { $0.desiredReplicas == 10 })
+        #expect(!decisions[11].explanation.contains("fades"))
+    }
+
+    @Test func theReactiveFloorIsKEDAsCountNeverAboveWhatItsTriggersAskNow() {
         // KEDA's lag trigger (100 messages per replica) asks for 30 while 3000 wait; once they are
         // drained the baseline's own 300 s window still says 30, but the floor follows the
-        // triggers: the plan's count stands.
+        // triggers down: the plan's count stands.
         var policy = plainPolicy()
         policy.reactive = ReactiveBaselinePolicy(lagThreshold: 100)
         policy.reactiveFloor = true
@@ -98,5 +135,14 @@ struct ReleaseTests {
         #expect(drained.reactiveReplicas == 30)
         #expect(drained.desiredReplicas == 5)
         #expect(!drained.reasons.contains(.reactiveFloor))
+
+        // Up, the floor is no faster than KEDA: with KEDA's default scale-up (max(4 pods, 100 %)
+        // per 15 s) the same lag lifts 6 replicas to 12, not 30.
+        policy.reactive.scaleUp = .defaultScaleUp
+        var limited = Run(policy: policy, replicas: 6)
+        let up = limited.tick(lag: 3000, rate: 400)
+        #expect(up.reactiveReplicas == 12)
+        #expect(up.desiredReplicas == 12)
+        #expect(up.reasons == [.reactiveFloor])
     }
 }
