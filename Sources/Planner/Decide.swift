@@ -71,7 +71,6 @@ public func decide(
     let release = policy.forecast.enabled && policy.forecast.release && forecast.map(Plan.usable) == true
         && policy.releaseSeconds < policy.scaleDown.stabilizationWindowSeconds
         ? policy.releaseSeconds : nil
-    inputs.holdReleaseSeconds = release
 
     var burstMemory = state.burst ?? BurstMemory()
     let steady = previousCount == current && data.readyReplicas == current
@@ -154,6 +153,7 @@ public func decide(
                 up: policy.scaleUp, down: policy.scaleDown, now: now, holding: sustained(plan), release: release)
             result = stabilized.replicas
             if let step = stabilized.step { steps.append(step) }
+            if stabilized.releasing { inputs.holdReleaseSeconds = release }
             let limited = Guardrails.limitRate(
                 result, current: current, events: state.scaleEvents,
                 up: policy.scaleUp, down: policy.scaleDown, now: now)

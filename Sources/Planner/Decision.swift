@@ -71,9 +71,10 @@ public struct DecisionInputs: Sendable, Equatable, Codable {
     public var startupSeconds: Double?
     /// The median observed start-up, once a few were seen (whether used or not).
     public var observedStartupSeconds: Double?
-    /// While the plan has a usable forecast (and `forecast.release` is on): how long a past
-    /// recommendation holds in full in the scale-down window before it fades out over as long
-    /// again (`Guardrails.held`). `nil`: the whole window, as the HPA.
+    /// When the scale-down window held the count this tick with plans made with a usable forecast
+    /// only (`forecast.release`): how long such a plan holds in full before what it holds above
+    /// the current plan fades out over as long again (`Guardrails.held`). `nil` otherwise: no
+    /// hold, or one that lasts the whole window, as the HPA's.
     public var holdReleaseSeconds: Double?
 
     public init(

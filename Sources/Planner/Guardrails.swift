@@ -54,7 +54,7 @@ enum Guardrails {
     static func stabilize(
         _ recommendation: Int, current: Int, window: inout [TimedCount],
         up: ScalingRules, down: ScalingRules, now: Double, holding: Int? = nil, release: Double? = nil
-    ) -> (replicas: Int, step: Step?) {
+    ) -> (replicas: Int, step: Step?, releasing: Bool) {
         // Like the HPA, an empty window is seeded with the current count, so that a fresh start
         // never scales down before a full scale-down window of evidence.
         if window.isEmpty, down.stabilizationWindowSeconds > 0 {
@@ -62,19 +62,30 @@ enum Guardrails {
         }
         var upLimit = recommendation
         var downLimit = recommendation
+        // Whether what holds the count is only plans being released (a tie with any other entry,
+        // which holds for the whole window, is not).
+        var releasing = false
         let upCutoff = now - up.stabilizationWindowSeconds
         let downCutoff = now - down.stabilizationWindowSeconds
         for entry in window {
             if entry.time > upCutoff { upLimit = min(upLimit, entry.replicas) }
-            if entry.time > downCutoff { downLimit = max(downLimit, held(entry, above: recommendation, now: now, release: release)) }
+            guard entry.time > downCutoff else { continue }
+            let holds = held(entry, above: recommendation, now: now, release: release)
+            let released = release != nil && entry.releasable == true
+            if holds > downLimit {
+                downLimit = holds
+                releasing = released
+            } else if holds == downLimit, !released {
+                releasing = false
+            }
         }
         window.append(TimedCount(time: now, replicas: recommendation, held: holding, releasable: release != nil))
         var result = current
         if result < upLimit { result = upLimit }
         if result > downLimit { result = downLimit }
-        if result < recommendation { return (result, Step(reason: .scaleUpStabilized, replicas: result)) }
-        if result > recommendation { return (result, Step(reason: .scaleDownStabilized, replicas: result)) }
-        return (result, nil)
+        if result < recommendation { return (result, Step(reason: .scaleUpStabilized, replicas: result), false) }
+        if result > recommendation { return (result, Step(reason: .scaleDownStabilized, replicas: result), releasing) }
+        return (result, nil, false)
     }
 
     /// What an entry of the scale-down window holds now. Without `release`, or for an entry that

@@ -90,8 +90,11 @@ struct ReleaseTests {
         // A fresh state: the window is seeded with the current 10; a forecast needing 4 keeps 10
         // for the whole 600 s.
         var fresh = Run(policy: policy(), replicas: 10)
-        let counts = (0..<39).map { _ in fresh.tick(lag: 0, rate: 300, forecast: forecast(400)).desiredReplicas }
+        let seeded = (0..<39).map { _ in fresh.tick(lag: 0, rate: 300, forecast: forecast(400)) }
+        let counts = seeded.map(\.desiredReplicas)
         #expect(counts.allSatisfy { $0 == 10 }, "\(counts)")
+        // Nothing is being released, and the explanation does not say so.
+        #expect(seeded.allSatisfy { $0.inputs.holdReleaseSeconds == nil && !$0.explanation.contains("fades") })
 
         // A metric outage holds 10 (the rate is missing); when it returns with a forecast that
         // needs 4, the held ticks keep 10 for a full window after the last of them.
@@ -107,8 +110,10 @@ struct ReleaseTests {
         overridden.state.noteOverride(replicas: 10, current: 4, now: overridden.now)
         overridden.replicas = 10
         #expect(overridden.state.planRecommendations.last?.releasable == nil)
-        let held = (0..<38).map { _ in overridden.tick(lag: 0, rate: 300, forecast: forecast(400)).desiredReplicas }
+        let overriddenTicks = (0..<38).map { _ in overridden.tick(lag: 0, rate: 300, forecast: forecast(400)) }
+        let held = overriddenTicks.map(\.desiredReplicas)
         #expect(held.allSatisfy { $0 == 10 }, "\(held)")
+        #expect(overriddenTicks.allSatisfy { $0.inputs.holdReleaseSeconds == nil && !$0.explanation.contains("fades") })
     }
 
     @Test func aReleaseAsLongAsTheWindowIsNotReported() {
