@@ -41,7 +41,7 @@ public enum ConfigSummary {
                 "utilization \(ConfigValues.formatPercent(policy.targetUtilization)), latency SLO \(ConfigValues.formatDuration(policy.latencySLOSeconds)), start-up \(ConfigValues.formatDuration(policy.startupSeconds)), tolerance \(ConfigValues.formatPercent(policy.tolerance))"
             ))
         let forecast = policy.forecast.enabled
-            ? "forecast on (\(policy.forecast.allowScaleDown ? "may also lower the plan" : "only raises the plan")\(policy.forecast.release && policy.releaseSeconds < policy.scaleDown.stabilizationWindowSeconds ? "; held plans released after \(ConfigValues.formatDuration(policy.releaseSeconds))" : ""))"
+            ? "forecast on (\(policy.forecast.allowScaleDown ? "may also lower the plan" : "only raises the plan")\(policy.releaseSeconds.map { "; held plans released after \(ConfigValues.formatDuration($0))" } ?? ""))"
             : "forecast off"
         rows.append(
             (

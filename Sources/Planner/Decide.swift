@@ -62,15 +62,13 @@ public func decide(
         if state.lastActiveAt == nil || activity != .idle { state.lastActiveAt = now }
         if currentKnown { state.asleepSince = current == 0 ? (state.asleepSince ?? now) : nil }
     }
-    let forecastWakes = sleeps && policy.scaleToZero.predictiveWake && policy.forecast.enabled
-        && forecast.map { Plan.usable($0) && $0.upper > policy.forecastActivationRate } == true
+    let forecastUsable = policy.forecast.enabled && forecast.map(Plan.usable) == true
+    let forecastWakes = sleeps && policy.scaleToZero.predictiveWake && forecastUsable
+        && forecast.map { $0.upper > policy.forecastActivationRate } == true
 
-    // With a usable forecast the scale-down window releases a past recommendation once the time
-    // it was planned for has passed (`Guardrails.held`); without one it holds for the whole window.
-    // A release as long as the window or longer changes nothing, and is not reported.
-    let release = policy.forecast.enabled && policy.forecast.release && forecast.map(Plan.usable) == true
-        && policy.releaseSeconds < policy.scaleDown.stabilizationWindowSeconds
-        ? policy.releaseSeconds : nil
+    // With a usable forecast the scale-down window releases a plan made with one once the time it
+    // was planned for has passed (`Guardrails.held`); without one it holds for the whole window.
+    let release = forecastUsable ? policy.releaseSeconds : nil
 
     var burstMemory = state.burst ?? BurstMemory()
     let steady = previousCount == current && data.readyReplicas == current

@@ -85,10 +85,15 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         return min(max(1, scaleToZero.minWhenActive), max(1, ceilingReplicas))
     }
 
-    /// How long the scale-down window holds a past recommendation in full while the plan has a
-    /// usable forecast (`ForecastUse.release`): the start-up, the time it was planned for, and at
-    /// least `shortestRelease`, so that a start-up of seconds does not follow the plan tick by tick.
-    public var releaseSeconds: Double { max(startupSeconds, Self.shortestRelease) }
+    /// How long the scale-down window holds a plan made with a usable forecast in full before it
+    /// fades out (`ForecastUse.release`): the start-up, the time it was planned for, and at least
+    /// `shortestRelease`, so that a start-up of seconds does not follow the plan tick by tick.
+    /// `nil` when `forecast.release` is off, or when that is no shorter than the scale-down window
+    /// (a release that would change nothing).
+    public var releaseSeconds: Double? {
+        let seconds = max(startupSeconds, Self.shortestRelease)
+        return forecast.release && seconds < scaleDown.stabilizationWindowSeconds ? seconds : nil
+    }
 
     /// The shortest full hold of `releaseSeconds` (60 s: four ticks at the default interval).
     public static let shortestRelease = 60.0
